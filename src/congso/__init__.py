@@ -1,0 +1,1 @@
+"""Cổng Số: an open-source digital-government platform."""
