@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "congso.core",
     "congso.identity",
     "congso.registry",
+    "congso.notify",
     "congso.web",
 ]
 

@@ -9,6 +9,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("congso.web.urls")),
     path("", include("congso.registry.urls")),
+    path("", include("congso.notify.urls")),
 ]
 
 handler400 = "congso.web.views.bad_request"
