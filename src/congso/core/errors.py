@@ -13,7 +13,9 @@ class DomainError(Exception):
     status: int = 400
     code: str = "domain_error"
 
-    def __init__(self, message_vi: str, message_en: str, *, code: str | None = None, field: str | None = None):
+    def __init__(
+        self, message_vi: str, message_en: str, *, code: str | None = None, field: str | None = None
+    ):
         super().__init__(f"{message_vi} / {message_en}")
         self.message_vi = message_vi
         self.message_en = message_en
@@ -27,8 +29,13 @@ class DomainError(Exception):
         return f"{self.message_vi} ({self.message_en})"
 
     def as_dict(self) -> dict[str, str | None]:
-        return {"code": self.code, "message": self.message, "message_vi": self.message_vi,
-                "message_en": self.message_en, "field": self.field}
+        return {
+            "code": self.code,
+            "message": self.message,
+            "message_vi": self.message_vi,
+            "message_en": self.message_en,
+            "field": self.field,
+        }
 
 
 class InvalidInput(DomainError):
