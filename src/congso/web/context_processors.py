@@ -2,7 +2,18 @@ from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+
+from .navigation import ENTERPRISE_LOOKUP_PATH, routed_url
 
 
 def site(request: HttpRequest) -> dict[str, Any]:
-    return {"SITE_NAME": settings.CONGSO_SITE_NAME, "DEMO_MODE": settings.DEMO_MODE}
+    """Site name, demo flag and the main navigation, for every template."""
+    navigation = []
+    for path, label in (("/", _("Home")), (ENTERPRISE_LOOKUP_PATH, _("Enterprise lookup"))):
+        url = routed_url(path)
+        if url is None:
+            continue
+        current = request.path_info == path if path == "/" else request.path_info.startswith(path)
+        navigation.append({"url": url, "label": label, "current": current})
+    return {"SITE_NAME": settings.CONGSO_SITE_NAME, "DEMO_MODE": settings.DEMO_MODE, "NAVIGATION": navigation}

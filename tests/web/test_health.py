@@ -1,9 +1,0 @@
-import pytest
-from django.test import Client
-
-
-@pytest.mark.django_db
-def test_healthz_reports_database_ok(client: Client) -> None:
-    response = client.get("/healthz")
-    assert response.status_code == 200
-    assert response.json()["status"] == "ok"
