@@ -1,0 +1,1 @@
+"""Where messages leave the platform: SMS backends and a development e-mail backend."""
