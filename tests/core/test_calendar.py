@@ -26,6 +26,7 @@ from congso.core.calendar import (
 )
 from congso.core.errors import InvalidInput
 from congso.core.models import CalendarOverride
+from congso.identity.testing import force_login_mfa
 from tests.core.conftest import vn_time
 
 pytestmark = pytest.mark.django_db
@@ -257,7 +258,7 @@ def test_calendar_exceptions_lists_holidays_and_swaps_with_names() -> None:
 
 def test_operator_adds_a_holiday_in_the_admin(client: Client) -> None:
     admin = get_user_model().objects.create_superuser(username="001090000002", password="x" * 12)
-    client.force_login(admin)
+    force_login_mfa(client, admin)
     response = client.post(
         "/admin/core/calendaroverride/add/",
         {"day": "09/03/2027", "kind": Kind.HOLIDAY, "name": "Nghỉ đột xuất", "note": ""},
@@ -274,7 +275,7 @@ def test_the_audit_log_is_read_only_in_the_admin(client: Client) -> None:
     from congso.core.audit import audit_record
 
     admin = get_user_model().objects.create_superuser(username="001090000003", password="x" * 12)
-    client.force_login(admin)
+    force_login_mfa(client, admin)
     entry = audit_record(action="test.thing.create")
     assert client.get("/admin/core/auditentry/").status_code == 200
     assert client.get(f"/admin/core/auditentry/{entry.seq}/change/").status_code == 200

@@ -5,3 +5,8 @@ class IdentityConfig(AppConfig):
     name = "congso.identity"
     label = "identity"
     verbose_name = "Định danh điện tử (Identity)"
+
+    def ready(self) -> None:
+        from .messages import register_message_defaults
+
+        register_message_defaults()

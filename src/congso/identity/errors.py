@@ -1,0 +1,122 @@
+"""Refusals of the identity domain, each with a message in Vietnamese and English.
+
+Messages never say whether an ID number or phone number is registered: an unknown ID number
+and a wrong password get the same :class:`LoginRefused`; a lock applies to whatever ID number
+was typed, registered or not.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.utils import timezone
+
+from congso.core.errors import DomainError, PermissionDenied
+
+
+def local_time(moment: datetime) -> str:
+    """``14:35 ngày 28/11/2026`` style, in the portal's time zone."""
+    return timezone.localtime(moment).strftime("%H:%M %d/%m/%Y")
+
+
+class LoginRefused(DomainError):
+    status = 400
+    code = "login_refused"
+
+    def __init__(self) -> None:
+        super().__init__(
+            "Số định danh cá nhân hoặc mật khẩu không đúng.",
+            "The personal ID number or the password is wrong.",
+        )
+
+
+class Locked(DomainError):
+    """Too many failures: nothing is checked until ``until``."""
+
+    status = 429
+    code = "locked"
+
+    def __init__(self, until: datetime, *, by_address: bool = False) -> None:
+        self.until = until
+        when = local_time(until)
+        if by_address:
+            vi = f"Có quá nhiều lần đăng nhập sai từ mạng của bạn. Vui lòng thử lại lúc {when}."
+            en = f"Too many failed attempts from your network. Please try again at {when}."
+        else:
+            vi = f"Tài khoản tạm khoá do đăng nhập sai nhiều lần. Vui lòng thử lại lúc {when}."
+            en = f"The account is locked after too many failed attempts. Please try again at {when}."
+        super().__init__(vi, en, code="address_locked" if by_address else "account_locked")
+
+
+class RateLimited(DomainError):
+    """Too many requests (codes sent, activation attempts): wait until ``until``."""
+
+    status = 429
+    code = "rate_limited"
+
+    def __init__(self, until: datetime) -> None:
+        self.until = until
+        when = local_time(until)
+        super().__init__(
+            f"Bạn đã yêu cầu quá nhiều lần. Vui lòng thử lại lúc {when}.",
+            f"Too many requests. Please try again at {when}.",
+        )
+
+
+class ResendTooSoon(DomainError):
+    status = 429
+    code = "resend_too_soon"
+
+    def __init__(self, seconds: int) -> None:
+        self.seconds = seconds
+        super().__init__(
+            f"Vui lòng chờ {seconds} giây rồi yêu cầu gửi lại mã.",
+            f"Please wait {seconds} seconds before asking for a new code.",
+        )
+
+
+class CodeRefused(DomainError):
+    """A one-time or authenticator code that does not let the person in."""
+
+    status = 400
+    code = "code_refused"
+
+
+def code_wrong(remaining: int) -> CodeRefused:
+    return CodeRefused(
+        f"Mã xác thực không đúng. Bạn còn {remaining} lần thử.",
+        f"The code is wrong. You have {remaining} tries left.",
+        code="code_wrong",
+        field="code",
+    )
+
+
+def code_exhausted() -> CodeRefused:
+    return CodeRefused(
+        "Bạn đã nhập sai mã quá số lần cho phép. Hãy yêu cầu mã mới.",
+        "Too many wrong codes. Ask for a new code.",
+        code="code_exhausted",
+        field="code",
+    )
+
+
+def code_expired() -> CodeRefused:
+    return CodeRefused(
+        "Mã xác thực đã hết hạn hoặc đã được sử dụng. Hãy yêu cầu mã mới.",
+        "The code has expired or has already been used. Ask for a new code.",
+        code="code_expired",
+        field="code",
+    )
+
+
+class AssuranceTooLow(PermissionDenied):
+    code = "assurance_too_low"
+
+    def __init__(self, level: int) -> None:
+        self.level = level
+        super().__init__(
+            f"Chức năng này cần tài khoản định danh điện tử mức {level}. Hãy đến công an xã/phường "
+            "để được xác thực trực tiếp.",
+            f"This needs an electronic identity account of level {level}. Visit the commune police "
+            "to be verified in person.",
+        )
