@@ -1,8 +1,4 @@
-"""Operator screens for accounts, behind the platform's own login (with its second factor).
-
-The admin has no password form of its own: ``admin.site.login`` sends people to /dang-nhap/,
-and ``admin.site.has_permission`` also asks that this session used a second factor.
-"""
+"""Operator screens for accounts (the site itself, behind our login, is in admin_site.py)."""
 
 from __future__ import annotations
 
@@ -10,27 +6,10 @@ from typing import Any
 
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest
 
 from . import services
-from .auth import session_is_multi_factor
 from .models import AssuranceVerification, LoginEvent, OfficerRole, OrganisationAuthorisation, User
-from .views import admin_login, logout_view
-
-
-def _admin_has_permission(request: HttpRequest) -> bool:
-    user = request.user
-    return bool(user.is_active and user.is_staff and session_is_multi_factor(request))
-
-
-def _admin_logout(request: HttpRequest, extra_context: Any = None) -> HttpResponse:
-    """The admin's "log out" is the platform's: the session record ends too."""
-    return logout_view(request)
-
-
-admin.site.login = admin_login  # type: ignore[method-assign]
-admin.site.logout = _admin_logout  # type: ignore[method-assign,assignment]
-admin.site.has_permission = _admin_has_permission  # type: ignore[method-assign]
 
 
 @admin.register(User)
