@@ -18,6 +18,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from congso.catalog.services import catalog_demo_load
+from congso.exchange.demo import exchange_demo_setup
 from congso.identity.services import identity_demo_accounts_ensure
 from congso.registry import services as registry
 from congso.registry.choices import AgencyKind, AgencyLevel, RegistryKind
@@ -222,6 +223,8 @@ def demo_load(*, progress: Callable[[str], None] = lambda message: None) -> Demo
             _import_generated(report)
     progress("Danh mục thủ tục / procedure catalog")
     catalog_demo_load()
+    progress("Nền tảng trao đổi dữ liệu / data-exchange members and services")
+    exchange_demo_setup()
     people = report.people = {
         person.key: Citizen.objects.get(personal_id=person.personal_id) for person in PEOPLE
     }

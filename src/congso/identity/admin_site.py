@@ -29,7 +29,7 @@ class CongsoAdminSite(admin.AdminSite):
 
         return admin_login(request, extra_context)
 
-    def logout(self, request: HttpRequest, extra_context: Any = None) -> HttpResponse:
+    def logout(self, request: HttpRequest, extra_context: Any = None) -> HttpResponse:  # type: ignore[override]
         """The admin's "log out" is the platform's: the session record ends too."""
         from .views import logout_view
 
