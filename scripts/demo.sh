@@ -4,7 +4,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib.sh
 ensure_uv
-uv sync --quiet --frozen --no-dev
+uv sync --quiet --frozen --no-dev --inexact  # keeps the dev tools of `make test` if present
 
 export CONGSO_DATA_DIR="${CONGSO_DATA_DIR:-./var}"
 export CONGSO_DEBUG="${CONGSO_DEBUG:-true}"
@@ -24,4 +24,4 @@ echo
 echo "Cổng Số is running at http://localhost:$PORT/  (Ctrl-C to stop)"
 echo "Data: $CONGSO_DATA_DIR  Worker log: $CONGSO_DATA_DIR/worker.log"
 .venv/bin/gunicorn congso.wsgi:application --chdir src --bind "$BIND:$PORT" \
-    --workers "${WEB_CONCURRENCY:-2}" --access-logfile - --log-level warning
+    --workers "${WEB_CONCURRENCY:-2}" --log-level warning

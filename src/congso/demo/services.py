@@ -21,7 +21,7 @@ from congso.catalog.services import catalog_demo_load
 from congso.exchange.demo import exchange_demo_setup
 from congso.identity.services import identity_demo_accounts_ensure
 from congso.registry import services as registry
-from congso.registry.choices import AgencyKind, AgencyLevel, RegistryKind
+from congso.registry.choices import AgencyKind, AgencyLevel, LegalForm, RegistryKind
 from congso.registry.generate import generate_files
 from congso.registry.models import AdministrativeUnit, Agency, Citizen, Organisation
 from congso.registry.validators import personal_id_build
@@ -200,7 +200,7 @@ def _people(agencies: dict[str, Agency]) -> dict[str, Citizen]:
     registry.organisation_create(
         code=DEMO_ENTERPRISE_CODE, name="Công ty TNHH Dịch vụ số Giang Sơn", english_name="Giang Son Digital Services Co., Ltd",
         founded_date=date(2015, 9, 1), address_line="Số 12 đường Bạch Đằng", commune=danang,
-        legal_form="llc", representative=people["business"], business_lines="6201,6202",
+        legal_form=LegalForm.LIMITED_MULTI, representative=people["business"], business_lines="6201,6202",
     )  # fmt: skip
     return people
 

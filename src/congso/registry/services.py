@@ -27,6 +27,7 @@ from .choices import (
     AgencyLevel,
     BenefitLevel,
     DocumentStatus,
+    LegalForm,
     OrganisationStatus,
     OwnerKind,
     RegistryKind,
@@ -394,6 +395,8 @@ def organisation_create(
         raise InvalidInput("Thiếu tên doanh nghiệp.", "The enterprise name is missing.", field="name")
     if status not in OrganisationStatus.values:
         raise _invalid_choice(status, "status", "Tình trạng", "Status")
+    if legal_form and legal_form not in LegalForm.values:
+        raise _invalid_choice(legal_form, "legal_form", "Loại hình doanh nghiệp", "Legal form")
     if founded_date > timezone.localdate():
         raise InvalidInput(
             "Ngày thành lập ở tương lai.", "The founding date is in the future.", field="founded_date"
