@@ -21,15 +21,18 @@ def test_home_in_vietnamese_then_english_after_the_switch(page: Page, live_serve
 
     expect(page.locator("html")).to_have_attribute("lang", "vi")
     expect(page.get_by_role("heading", level=1)).to_have_text(HOME_VI)
-    expect(
-        page.get_by_role("navigation", name="Menu chính").get_by_role("link", name="Trang chủ")
-    ).to_be_visible()
+    menu = page.get_by_role("navigation", name="Menu chính")
+    expect(menu.get_by_role("link", name="Trang chủ")).to_be_visible()
+    expect(menu.get_by_role("link", name="Thủ tục hành chính")).to_have_attribute("href", "/thu-tuc/")
 
     page.get_by_role("button", name="English").click()
 
     expect(page.locator("html")).to_have_attribute("lang", "en")
     expect(page.get_by_role("heading", level=1)).to_have_text(HOME_EN)
-    expect(page.get_by_role("navigation", name="Main menu").get_by_role("link", name="Home")).to_be_visible()
+    menu = page.get_by_role("navigation", name="Main menu")
+    expect(menu.get_by_role("link", name="Home")).to_be_visible()
+    expect(menu.get_by_role("link", name="Administrative procedures")).to_have_attribute("href", "/thu-tuc/")
+    expect(page.get_by_role("link", name="Online public services")).to_have_attribute("href", "/thu-tuc/")
     assert page.url == f"{live_server}/"
 
     page.get_by_role("button", name="Tiếng Việt").click()

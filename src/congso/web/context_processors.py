@@ -4,13 +4,17 @@ from django.conf import settings
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from .navigation import ENTERPRISE_LOOKUP_PATH, routed_url
+from .navigation import ENTERPRISE_LOOKUP_PATH, PROCEDURES_PATH, routed_url
 
 
 def site(request: HttpRequest) -> dict[str, Any]:
     """Site name, demo flag and the main navigation, for every template."""
     navigation = []
-    for path, label in (("/", _("Home")), (ENTERPRISE_LOOKUP_PATH, _("Enterprise lookup"))):
+    for path, label in (
+        ("/", _("Home")),
+        (PROCEDURES_PATH, _("Administrative procedures")),
+        (ENTERPRISE_LOOKUP_PATH, _("Enterprise lookup")),
+    ):
         url = routed_url(path)
         if url is None:
             continue

@@ -6,6 +6,14 @@ from django.urls import Resolver404, get_script_prefix, resolve
 
 # Owned by the registry domain; the shell links to it by its public address.
 ENTERPRISE_LOOKUP_PATH = "/tra-cuu/doanh-nghiep/"
+# Owned by the catalog domain: the procedure search.
+PROCEDURES_PATH = "/thu-tuc/"
+# Owned by the identity domain.
+ACTIVATION_PATH = "/kich-hoat/"
+LOGIN_PATH = "/dang-nhap/"
+# Owned by the exchange domain: what a citizen sees of the data shared about them.
+DATA_TRACKER_PATH = "/tai-khoan/du-lieu-cua-toi/"
+CONSENTS_PATH = "/tai-khoan/dong-y/"
 
 
 def routed_url(path: str) -> str | None:

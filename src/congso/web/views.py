@@ -18,13 +18,30 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
 from .middleware import request_id_of
-from .navigation import ENTERPRISE_LOOKUP_PATH, routed_url
+from .navigation import (
+    ACTIVATION_PATH,
+    CONSENTS_PATH,
+    DATA_TRACKER_PATH,
+    ENTERPRISE_LOOKUP_PATH,
+    LOGIN_PATH,
+    PROCEDURES_PATH,
+    routed_url,
+)
 
 logger = structlog.get_logger(__name__)
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "web/home.html", {"enterprise_lookup_url": routed_url(ENTERPRISE_LOOKUP_PATH)})
+    """The home page; a service card links to its pages only where a view answers them."""
+    context = {
+        "procedures_url": routed_url(PROCEDURES_PATH),
+        "activation_url": routed_url(ACTIVATION_PATH),
+        "login_page_url": routed_url(LOGIN_PATH),
+        "data_tracker_url": routed_url(DATA_TRACKER_PATH),
+        "consents_url": routed_url(CONSENTS_PATH),
+        "enterprise_lookup_url": routed_url(ENTERPRISE_LOOKUP_PATH),
+    }
+    return render(request, "web/home.html", context)
 
 
 def _database_ok() -> bool:
