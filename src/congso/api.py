@@ -5,6 +5,9 @@ Each domain contributes a router from its own ``api.py``.
 
 from ninja import NinjaAPI
 
+from congso.identity.oidc.api import bearer_error_response
+from congso.identity.oidc.errors import BearerTokenError
+
 api = NinjaAPI(
     title="Cổng Số API",
     version="1.0.0",
@@ -12,3 +15,7 @@ api = NinjaAPI(
     description="API của Cổng Số — the Cổng Số digital-government platform API.",
 )
 api.add_router("/registry/", "congso.registry.api.router")
+api.add_router("/catalog/", "congso.catalog.api.router")
+api.add_router("/me", "congso.identity.oidc.api.router")
+# Bearer-token failures of /me: 401/403 with a clear message and a WWW-Authenticate challenge.
+api.add_exception_handler(BearerTokenError, bearer_error_response)

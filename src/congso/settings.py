@@ -14,6 +14,8 @@ from typing import Any
 import dj_database_url
 import structlog
 
+from congso.web import log as congso_log
+
 BASE_DIR = Path(__file__).resolve().parent
 
 
@@ -56,7 +58,7 @@ ALLOWED_HOSTS = _env_list("CONGSO_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")
 CSRF_TRUSTED_ORIGINS = _env_list("CONGSO_CSRF_TRUSTED_ORIGINS", "")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "congso.identity.admin_site.CongsoAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -69,18 +71,26 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "csp",
     "congso.core",
+    "oauth2_provider",
     "congso.identity",
+    "congso.identity.oidc",
     "congso.registry",
     "congso.notify",
+    "congso.exchange",
+    "congso.catalog",
+    "congso.demo",
     "congso.web",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Before django-structlog: it binds the id this one vets (or makes) to every log line.
+    "congso.web.middleware.RequestIdMiddleware",
     "django_structlog.middlewares.RequestMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    # Django's LocaleMiddleware without Accept-Language: Vietnamese unless the visitor switches.
+    "congso.web.middleware.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -151,6 +161,7 @@ AUTH_PASSWORD_VALIDATORS = [
 LANGUAGE_CODE = "vi"
 LANGUAGES = [("vi", "Tiếng Việt"), ("en", "English")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+FORMAT_MODULE_PATH = ["congso.formats"]
 TIME_ZONE = "Asia/Ho_Chi_Minh"
 USE_I18N = True
 USE_TZ = True
@@ -161,6 +172,7 @@ LANGUAGE_COOKIE_SAMESITE = "Lax"
 # --- Static and media -----------------------------------------------------------------------
 STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"
+STATIC_ROOT.mkdir(exist_ok=True)  # whitenoise serves from it once collectstatic has run
 MEDIA_ROOT = DATA_DIR / "media"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -168,7 +180,7 @@ STORAGES = {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
             if DEBUG
-            else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+            else "congso.web.storage.StaticFilesStorage"  # whitenoise's, usable before collectstatic
         )
     },
 }
@@ -188,6 +200,9 @@ SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SECURE_SSL_REDIRECT = _env_bool("CONGSO_SSL_REDIRECT", False)
+# Load balancers probe the node over plain HTTP.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+CSRF_FAILURE_VIEW = "congso.web.views.csrf_failure"
 SECURE_HSTS_SECONDS = int(os.environ.get("CONGSO_HSTS_SECONDS", "0" if DEBUG else "31536000"))
 SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE_HSTS_SECONDS > 0
 if _env_bool("CONGSO_BEHIND_PROXY", False):
@@ -225,9 +240,12 @@ LOGGING: dict[str, Any] = {
             "processor": structlog.processors.JSONRenderer(ensure_ascii=False),
             "foreign_pre_chain": [
                 structlog.contextvars.merge_contextvars,
+                congso_log.add_request_id_from_record,
                 structlog.processors.TimeStamper(fmt="iso", utc=True),
                 structlog.stdlib.add_logger_name,
                 structlog.stdlib.add_log_level,
+                # Django's "Internal Server Error" records carry exc_info: log the traceback text.
+                structlog.processors.format_exc_info,
             ],
         }
     },
@@ -253,3 +271,193 @@ structlog.configure(
     cache_logger_on_first_use=True,
 )
 DJANGO_STRUCTLOG_CELERY_ENABLED = False
+# congso.web.middleware.RequestIdMiddleware has vetted (or made) the incoming X-Request-ID.
+DJANGO_STRUCTLOG_TRUST_UPSTREAM_REQUEST_ID = True
+
+# --- Notifications ---------------------------------------------------------------------------
+# SMS, e-mail and in-app messages (congso.notify). In demo and debug mode SMS and e-mail land
+# in the development inboxes (/dev/phone, /dev/mail); elsewhere, an HTTP SMS gateway and SMTP.
+_dev_inboxes = DEMO_MODE or DEBUG
+CONGSO_SMS_BACKEND = os.environ.get("CONGSO_SMS_BACKEND") or (
+    "congso.notify.backends.sms.DevPhoneBackend"
+    if _dev_inboxes
+    else "congso.notify.backends.sms.HttpGatewayBackend"
+)
+CONGSO_SMS_GATEWAY_URL = os.environ.get("CONGSO_SMS_GATEWAY_URL", "")
+CONGSO_SMS_GATEWAY_TOKEN = os.environ.get("CONGSO_SMS_GATEWAY_TOKEN", "")
+CONGSO_SMS_GATEWAY_TIMEOUT = float(os.environ.get("CONGSO_SMS_GATEWAY_TIMEOUT", "10"))
+CONGSO_SMS_SENDER = os.environ.get("CONGSO_SMS_SENDER", "CONGSO")  # the registered brandname
+CONGSO_SMS_MAX_SEGMENTS = int(os.environ.get("CONGSO_SMS_MAX_SEGMENTS", "3"))
+CONGSO_SMS_STRIP_DIACRITICS = _env_bool("CONGSO_SMS_STRIP_DIACRITICS", False)
+CONGSO_NOTIFY_MAX_ATTEMPTS = int(os.environ.get("CONGSO_NOTIFY_MAX_ATTEMPTS", "5"))
+CONGSO_NOTIFY_RETRY_BASE_SECONDS = int(os.environ.get("CONGSO_NOTIFY_RETRY_BASE_SECONDS", "30"))
+CONGSO_NOTIFY_RETRY_MAX_SECONDS = int(os.environ.get("CONGSO_NOTIFY_RETRY_MAX_SECONDS", "3600"))
+CONGSO_NOTIFY_SWEEP_AFTER_MINUTES = int(os.environ.get("CONGSO_NOTIFY_SWEEP_AFTER_MINUTES", "5"))
+CONGSO_NOTIFY_SENDING_TIMEOUT_MINUTES = int(os.environ.get("CONGSO_NOTIFY_SENDING_TIMEOUT_MINUTES", "15"))
+CONGSO_NOTIFY_SWEEP_INTERVAL_SECONDS = int(os.environ.get("CONGSO_NOTIFY_SWEEP_INTERVAL_SECONDS", "60"))
+EMAIL_BACKEND = os.environ.get("CONGSO_EMAIL_BACKEND") or (
+    "congso.notify.backends.email.DevMailboxBackend"
+    if _dev_inboxes
+    else "django.core.mail.backends.smtp.EmailBackend"
+)
+EMAIL_HOST = os.environ.get("CONGSO_EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("CONGSO_EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("CONGSO_EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("CONGSO_EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = _env_bool("CONGSO_EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = _env_bool("CONGSO_EMAIL_USE_SSL", False)
+EMAIL_TIMEOUT = int(os.environ.get("CONGSO_EMAIL_TIMEOUT", "20"))
+DEFAULT_FROM_EMAIL = os.environ.get("CONGSO_DEFAULT_FROM_EMAIL", "Cổng Số <no-reply@localhost>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# --- end Notifications -----------------------------------------------------------------------
+
+# --- Identity --------------------------------------------------------------------------------
+# Accounts, one-time codes, lockout, passkeys (congso.identity). Thresholds differ per
+# deployment, so they come from the environment.
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",  # OWASP's first choice
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+    "django.contrib.auth.hashers.ScryptPasswordHasher",
+]
+# Decree 69/2024: 8-20 characters with upper and lower case letters, digits and symbols.
+AUTH_PASSWORD_VALIDATORS = [
+    *AUTH_PASSWORD_VALIDATORS,
+    {"NAME": "congso.identity.passwords.ComplexityValidator"},
+]
+LOGIN_URL = "/dang-nhap/"
+LOGIN_REDIRECT_URL = "/tai-khoan/"
+LOGOUT_REDIRECT_URL = "/"
+# After authentication: keeps "last seen" of each session and ends sessions signed out elsewhere.
+MIDDLEWARE = [*MIDDLEWARE, "congso.identity.middleware.SessionActivityMiddleware"]
+CONGSO_LOGIN_MAX_FAILURES = int(os.environ.get("CONGSO_LOGIN_MAX_FAILURES", "5"))
+CONGSO_LOGIN_LOCKOUT_MINUTES = int(os.environ.get("CONGSO_LOGIN_LOCKOUT_MINUTES", "15"))
+CONGSO_LOGIN_FAILURE_WINDOW_MINUTES = int(os.environ.get("CONGSO_LOGIN_FAILURE_WINDOW_MINUTES", "60"))
+# Wrong second-factor codes (all codes of a login together) before the account is locked.
+CONGSO_LOGIN_MAX_CODE_FAILURES = int(os.environ.get("CONGSO_LOGIN_MAX_CODE_FAILURES", "10"))
+CONGSO_LOGIN_IP_MAX_FAILURES = int(os.environ.get("CONGSO_LOGIN_IP_MAX_FAILURES", "30"))
+CONGSO_LOGIN_IP_WINDOW_MINUTES = int(os.environ.get("CONGSO_LOGIN_IP_WINDOW_MINUTES", "15"))
+CONGSO_OTP_LIFETIME_SECONDS = int(os.environ.get("CONGSO_OTP_LIFETIME_SECONDS", "300"))
+CONGSO_OTP_MAX_ATTEMPTS = int(os.environ.get("CONGSO_OTP_MAX_ATTEMPTS", "5"))
+CONGSO_OTP_RESEND_SECONDS = int(os.environ.get("CONGSO_OTP_RESEND_SECONDS", "60"))
+CONGSO_SMS_CODES_PER_PHONE_PER_HOUR = int(os.environ.get("CONGSO_SMS_CODES_PER_PHONE_PER_HOUR", "5"))
+# Activation and recovery requests per source address per hour.
+CONGSO_IDENTITY_REQUESTS_PER_IP_PER_HOUR = int(
+    os.environ.get("CONGSO_IDENTITY_REQUESTS_PER_IP_PER_HOUR", "30")
+)
+# Reverse proxies in front of the site that append to X-Forwarded-For (0: use REMOTE_ADDR).
+CONGSO_IDENTITY_PROXY_COUNT = int(os.environ.get("CONGSO_IDENTITY_PROXY_COUNT", "0"))
+# Security changes (factors, one-device option) need a login this recent, in minutes.
+CONGSO_REAUTH_MINUTES = int(os.environ.get("CONGSO_REAUTH_MINUTES", "15"))
+# WebAuthn relying party: empty means the host (and origin) of the request.
+CONGSO_WEBAUTHN_RP_ID = os.environ.get("CONGSO_WEBAUTHN_RP_ID", "")
+CONGSO_WEBAUTHN_ORIGINS = _env_list("CONGSO_WEBAUTHN_ORIGINS", "")
+# --- end Identity ----------------------------------------------------------------------------
+
+# --- OpenID Connect provider -----------------------------------------------------------------
+# congso.identity.oidc on django-oauth-toolkit: authorization code flow with PKCE (S256) only,
+# pairwise subjects, RS256 id_tokens. Relying parties are registered in the admin.
+from congso.identity.oidc import keys as _oidc_keys  # noqa: E402  (no Django models imported)
+
+# The issuer is derived from the request unless set; set it in production (e.g.
+# "https://congso.gov.vn") so that tokens fetched over an internal address carry the public one.
+CONGSO_OIDC_ISSUER = os.environ.get("CONGSO_OIDC_ISSUER", "").rstrip("/")
+# Signing keys from the environment, else generated into (and rotated in) this directory.
+CONGSO_OIDC_KEY_DIR: Path | None = (
+    None if os.environ.get("CONGSO_OIDC_RSA_PRIVATE_KEY") else DATA_DIR / "oidc-keys"
+)
+_oidc_active_key, _oidc_inactive_keys = _oidc_keys.startup_pems(
+    key_dir=CONGSO_OIDC_KEY_DIR,
+    env_active=os.environ.get("CONGSO_OIDC_RSA_PRIVATE_KEY", ""),
+    env_inactive=os.environ.get("CONGSO_OIDC_RSA_PRIVATE_KEYS_INACTIVE", ""),
+)
+# The secret that turns an account into a per-sector "sub"; changing it changes every sub.
+CONGSO_OIDC_PAIRWISE_SALT = os.environ.get("CONGSO_OIDC_PAIRWISE_SALT") or _oidc_keys.stored_secret(
+    DATA_DIR / "oidc_pairwise_salt"
+)
+OAUTH2_PROVIDER_APPLICATION_MODEL = "oidc.Application"
+# The default, named so that migrations with a foreign key to it can resolve the swappable setting.
+OAUTH2_PROVIDER_ACCESS_TOKEN_MODEL = "oauth2_provider.AccessToken"  # noqa: S105 (a model name, not a secret)
+OAUTH2_PROVIDER: dict[str, Any] = {
+    "OIDC_ENABLED": True,
+    "OIDC_ISS_ENDPOINT": CONGSO_OIDC_ISSUER,
+    "OIDC_RSA_PRIVATE_KEY": _oidc_active_key,
+    "OIDC_RSA_PRIVATE_KEYS_INACTIVE": _oidc_inactive_keys,
+    "OAUTH2_VALIDATOR_CLASS": "congso.identity.oidc.validators.CongsoOAuth2Validator",
+    "APPLICATION_ADMIN_CLASS": "congso.identity.oidc.admin.ApplicationAdmin",
+    "SCOPES": {
+        "openid": "OpenID Connect: a pairwise subject identifier",
+        "profile": "Full name, date of birth and sex",
+        "phone": "Phone number",
+        "address": "Address",
+        "personal_id": "Personal identification number",
+    },
+    "DEFAULT_SCOPES": ["openid"],
+    "PKCE_REQUIRED": True,
+    "OIDC_RESPONSE_TYPES_SUPPORTED": ["code"],
+    "OIDC_SUBJECT_TYPES_SUPPORTED": ["pairwise"],
+    "OIDC_RP_INITIATED_LOGOUT_ENABLED": True,
+    # No question when the id_token_hint names the person logged in here.
+    "OIDC_RP_INITIATED_LOGOUT_ALWAYS_PROMPT": False,
+    # http is accepted for loopback redirect URIs only (oidc.models.uri_scheme_problem).
+    "ALLOWED_REDIRECT_URI_SCHEMES": ["http", "https"],
+    "AUTHORIZATION_CODE_EXPIRE_SECONDS": 60,
+    "ACCESS_TOKEN_EXPIRE_SECONDS": int(os.environ.get("CONGSO_OIDC_ACCESS_TOKEN_SECONDS", "600")),
+    "ID_TOKEN_EXPIRE_SECONDS": int(os.environ.get("CONGSO_OIDC_ID_TOKEN_SECONDS", "600")),
+    "REFRESH_TOKEN_EXPIRE_SECONDS": int(os.environ.get("CONGSO_OIDC_REFRESH_TOKEN_SECONDS", "28800")),
+    "ROTATE_REFRESH_TOKEN": True,
+    "REFRESH_TOKEN_REUSE_PROTECTION": True,
+    "CLIENT_SECRET_HASHER": "congso_client_secret",
+    # RFC 9700 (OAuth 2.0 Security BCP): no implicit or password grant, no "plain" PKCE, no
+    # tokens in query strings, `iss` in authorization responses, tokens stored only as hashes.
+    "COMPLIANT_BCP_RFC9700_IMPLICIT_GRANT": True,
+    "COMPLIANT_BCP_RFC9700_PASSWORD_GRANT": True,
+    "COMPLIANT_BCP_RFC9700_PKCE_METHOD": True,
+    "COMPLIANT_BCP_RFC9700_ACCESS_TOKEN_TRANSPORT": True,
+    "COMPLIANT_BCP_RFC9700_AUTHZ_RESPONSE_ISS": True,
+    "COMPLIANT_BCP_RFC9700_TOKEN_STORAGE": True,
+    "COMPLIANT_BCP_RFC9700_REFRESH_TOKEN": True,
+    "COMPLIANT_BCP_RFC9700_REDIRECT_URI_MATCHING": True,
+    "COMPLIANT_BCP_RFC9700_PKCE_REQUIRED": True,
+}
+# Client secrets are random and long: a fast salted hash, not Argon2 (see oidc/hashers.py).
+PASSWORD_HASHERS = [*PASSWORD_HASHERS, "congso.identity.oidc.hashers.ClientSecretHasher"]
+# --- end OpenID Connect provider -------------------------------------------------------------
+
+# --- Data exchange ---------------------------------------------------------------------------
+# The data-exchange platform (congso.exchange): gateway /r1/..., token endpoint, message log.
+CONGSO_EXCHANGE_INSTANCE = os.environ.get("CONGSO_EXCHANGE_INSTANCE", "VN")
+# Ed25519 key signing log checkpoints, receipts and evidence (PEM or base64 seed); empty:
+# generated once into DATA_DIR/exchange_signing_key.pem. Rotated-out public keys (base64)
+# stay trusted by the log verifier when listed in CONGSO_EXCHANGE_TRUSTED_LOG_KEYS.
+CONGSO_EXCHANGE_SIGNING_KEY = os.environ.get("CONGSO_EXCHANGE_SIGNING_KEY", "")
+CONGSO_EXCHANGE_TRUSTED_LOG_KEYS = _env_list("CONGSO_EXCHANGE_TRUSTED_LOG_KEYS", "")
+# The `aud` client assertions must name; empty: the token endpoint's URL as requested.
+CONGSO_EXCHANGE_TOKEN_URL = os.environ.get("CONGSO_EXCHANGE_TOKEN_URL", "")
+CONGSO_EXCHANGE_TOKEN_LIFETIME_SECONDS = int(os.environ.get("CONGSO_EXCHANGE_TOKEN_LIFETIME_SECONDS", "300"))
+CONGSO_EXCHANGE_ASSERTION_MAX_SECONDS = int(os.environ.get("CONGSO_EXCHANGE_ASSERTION_MAX_SECONDS", "300"))
+# Mutual TLS: the header in which the TLS-terminating proxy passes the verified client
+# certificate (e.g. "Client-Cert", RFC 9440); the proxy must strip it from client requests.
+CONGSO_EXCHANGE_MTLS_CERT_HEADER = os.environ.get("CONGSO_EXCHANGE_MTLS_CERT_HEADER", "")
+CONGSO_EXCHANGE_RATE_LIMIT_PER_MINUTE = int(os.environ.get("CONGSO_EXCHANGE_RATE_LIMIT_PER_MINUTE", "600"))
+CONGSO_EXCHANGE_MAX_BODY_BYTES = int(os.environ.get("CONGSO_EXCHANGE_MAX_BODY_BYTES", str(1024 * 1024)))
+CONGSO_EXCHANGE_MAX_RESPONSE_BYTES = int(
+    os.environ.get("CONGSO_EXCHANGE_MAX_RESPONSE_BYTES", str(10 * 1024 * 1024))
+)
+# How long a process trusts its cached clients, services and rights (changes elsewhere).
+CONGSO_EXCHANGE_CACHE_SECONDS = float(os.environ.get("CONGSO_EXCHANGE_CACHE_SECONDS", "5"))
+CONGSO_EXCHANGE_CHECKPOINT_EVERY = int(os.environ.get("CONGSO_EXCHANGE_CHECKPOINT_EVERY", "1000"))
+CONGSO_EXCHANGE_CHECKPOINT_SECONDS = int(os.environ.get("CONGSO_EXCHANGE_CHECKPOINT_SECONDS", "300"))
+CONGSO_EXCHANGE_PORTAL_CLIENT = os.environ.get("CONGSO_EXCHANGE_PORTAL_CLIENT", "VN/GOV/CONGSO/PORTAL")
+# Decree 13/2023 art. 11: consent is specific and time-bound.
+CONGSO_EXCHANGE_CONSENT_MAX_DAYS = int(os.environ.get("CONGSO_EXCHANGE_CONSENT_MAX_DAYS", "365"))
+# /metrics: a bearer token, else only these addresses.
+CONGSO_EXCHANGE_METRICS_TOKEN = os.environ.get("CONGSO_EXCHANGE_METRICS_TOKEN", "")
+CONGSO_EXCHANGE_METRICS_ALLOWED_IPS = _env_list("CONGSO_EXCHANGE_METRICS_ALLOWED_IPS", "127.0.0.1,::1")
+CONGSO_EXCHANGE_METRICS_FLUSH_SECONDS = float(os.environ.get("CONGSO_EXCHANGE_METRICS_FLUSH_SECONDS", "10"))
+CONGSO_EXCHANGE_WEBHOOK_MAX_ATTEMPTS = int(os.environ.get("CONGSO_EXCHANGE_WEBHOOK_MAX_ATTEMPTS", "8"))
+CONGSO_EXCHANGE_WEBHOOK_RETRY_BASE_SECONDS = int(
+    os.environ.get("CONGSO_EXCHANGE_WEBHOOK_RETRY_BASE_SECONDS", "30")
+)
+CONGSO_EXCHANGE_WEBHOOK_TIMEOUT = float(os.environ.get("CONGSO_EXCHANGE_WEBHOOK_TIMEOUT", "10"))
+# --- end Data exchange -----------------------------------------------------------------------

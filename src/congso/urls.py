@@ -10,6 +10,10 @@ urlpatterns = [
     path("", include("congso.web.urls")),
     path("", include("congso.registry.urls")),
     path("", include("congso.notify.urls")),
+    path("", include("congso.exchange.urls")),
+    path("", include("congso.catalog.urls")),
+    path("", include("congso.identity.urls")),
+    path("", include("congso.identity.oidc.urls")),
 ]
 
 handler400 = "congso.web.views.bad_request"

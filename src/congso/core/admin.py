@@ -84,6 +84,8 @@ class ReadOnlyAdmin(admin.ModelAdmin[Any]):
 
 @admin.register(AuditEntry)
 class AuditEntryAdmin(ReadOnlyAdmin):
+    # Millions of entries: never COUNT(*) the whole chain on each page.
+    show_full_result_count = False
     list_display = ("seq", "at", "actor_label", "action", "target_type", "target_id")
     search_fields = ("=action", "=target_id", "=actor_id", "actor_label")
     readonly_fields = (

@@ -2,7 +2,8 @@
 
 * id_tokens carry ``acr``, ``amr`` and ``auth_time`` as they were when the person approved the
   request (stored with the code, since the token endpoint has no browser session);
-* ``sub`` is pairwise; claims follow :mod:`.scopes`;
+* ``sub`` is pairwise; the id_token says who and how, userinfo what (claims per :mod:`.scopes`);
+* django-oauth-toolkit's repeated reads of one code are served from one query;
 * a second use of a code revokes what the first one obtained;
 * tokens are verified by the ``kid`` that signed them, so rotation does not break them;
 * every issued token is audited.
@@ -164,10 +165,21 @@ class CongsoOAuth2Validator(OAuth2Validator):
                 if grant.claims:
                     request.claims = json.loads(grant.claims)
                 request.congso_authorization = authorization
+                # Spent now (the claim above is what makes it single-use); deleted here rather
+                # than after the tokens, so that the transaction ends right after the audit entry
+                # that holds the chain's lock. The rest of the request reads the cached row.
+                Grant.objects.filter(pk=grant.pk).delete()
+                request.congso_grant_spent = True
                 return True
         # Unknown, expired or already used: if it was used, revoke what it was exchanged for.
         services.code_replay_revoke(code=code, application=client)
         return False
+
+    def invalidate_authorization_code(
+        self, client_id: str, code: str, request: Request, *args: Any, **kwargs: Any
+    ) -> None:
+        if not getattr(request, "congso_grant_spent", False):
+            super().invalidate_authorization_code(client_id, code, request, *args, **kwargs)
 
     # --- tokens -------------------------------------------------------------------------------
     def _create_access_token(
