@@ -41,3 +41,18 @@ ensure_postgres() {
     echo "PostgreSQL did not start on $host:$port" >&2
     return 1
 }
+
+ensure_redis() {
+    if (exec 3<>/dev/tcp/127.0.0.1/6379) 2>/dev/null; then return 0; fi
+    echo "==> starting Redis"
+    command -v redis-server >/dev/null 2>&1 || apt_install redis-server
+    mkdir -p /var/lib/redis /var/log/redis 2>/dev/null || true
+    as_root redis-server --daemonize yes --bind 127.0.0.1 -::1 --port 6379 --save "" --appendonly no \
+        --dir /var/lib/redis --logfile /var/log/redis/ci.log
+    for _ in $(seq 1 20); do
+        (exec 3<>/dev/tcp/127.0.0.1/6379) 2>/dev/null && return 0
+        sleep 0.5
+    done
+    echo "Redis did not start on 127.0.0.1:6379" >&2
+    return 1
+}

@@ -10,6 +10,7 @@ uv sync --quiet --frozen --group dev
 apt_install fonts-dejavu-core
 [ -f node_modules/axe-core/axe.min.js ] || npm ci --no-audit --no-fund --silent
 ensure_postgres
+ensure_redis
 
 echo "==> ruff"
 .venv/bin/ruff check src tests bench
