@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from importlib import metadata
 
 import structlog
@@ -55,6 +56,7 @@ def _database_ok() -> bool:
     return True
 
 
+@functools.cache  # reading the installed metadata scans site-packages: once per process
 def _version() -> str:
     try:
         return metadata.version("congso")
