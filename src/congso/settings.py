@@ -326,7 +326,7 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # Accounts, one-time codes, lockout, passkeys (congso.identity). Thresholds differ per
 # deployment, so they come from the environment.
 PASSWORD_HASHERS = [
-    "django.contrib.auth.hashers.Argon2PasswordHasher",  # OWASP's first choice
+    "congso.identity.passwords.Argon2idHasher",  # OWASP's first choice, at its parameters
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
     "django.contrib.auth.hashers.ScryptPasswordHasher",
