@@ -29,6 +29,7 @@ of them can be streamed to a CSV with ``rejects=``).
 
 from __future__ import annotations
 
+import abc
 import codecs
 import csv
 import hashlib
@@ -295,12 +296,16 @@ _NATIONALITY_RE = re.compile(r"[A-Z]{2}")
 
 
 # --- Importers -------------------------------------------------------------------------------
-class _Importer:
+class _Importer(abc.ABC):
     """One kind of CSV: its columns, the check of one row, and the write of one batch."""
 
     kind: ClassVar[str]
     columns: ClassVar[tuple[str, ...]]
     required_columns: ClassVar[frozenset[str]]
+    # Where and how the default write() upserts: the model, its natural key, the other columns.
+    model: ClassVar[type[models.Model]]
+    key: ClassVar[str]
+    fields: ClassVar[tuple[str, ...]]
 
     def __init__(self, *, today: date) -> None:
         self.today = today
@@ -308,12 +313,12 @@ class _Importer:
         self.communes: frozenset[str] = frozenset()
         self.agencies: dict[str, int] = {}
 
-    def prepare(self) -> None:
+    def prepare(self) -> None:  # noqa: B027 (an optional hook: most importers need no tables)
         """Load the small lookup tables the rows are checked against."""
 
+    @abc.abstractmethod
     def parse(self, values: list[str]) -> tuple[Any, tuple[Any, ...]]:
         """Check one row; return (the key for the duplicate check, the row to write)."""
-        raise NotImplementedError
 
     def write(
         self,
@@ -322,7 +327,10 @@ class _Importer:
         now: datetime,
         reject: Callable[[int, str, str], None],
     ) -> UpsertCounts:
-        raise NotImplementedError
+        """Upsert the parsed rows on the natural key; importers that resolve references override it."""
+        return bulk_upsert(
+            model=self.model, key=self.key, fields=self.fields, rows=[r for _, r in batch], now=now
+        )
 
     def _communes(self) -> frozenset[str]:
         codes = frozenset(
@@ -374,6 +382,8 @@ class CitizenImporter(_Importer):
     """``citizens.csv``: one row per person, keyed on ``personal_id``."""
 
     kind = "citizens"
+    model = Citizen
+    key = "personal_id"
     columns = (
         "personal_id",
         "full_name",
@@ -460,17 +470,6 @@ class CitizenImporter(_Importer):
             _email(email),
         )
         return int(personal_id), row
-
-    def write(
-        self,
-        batch: list[tuple[int, tuple[Any, ...]]],
-        *,
-        now: datetime,
-        reject: Callable[[int, str, str], None],
-    ) -> UpsertCounts:
-        return bulk_upsert(
-            model=Citizen, key="personal_id", fields=self.fields, rows=[r for _, r in batch], now=now
-        )
 
 
 class HouseholdImporter(_Importer):
@@ -752,6 +751,8 @@ class DriverLicenceImporter(_Importer):
     """``driver_licences.csv``: one row per licence, keyed on ``number``."""
 
     kind = "driver_licences"
+    model = DriverLicence
+    key = "number"
     columns = (
         "number",
         "holder_personal_id",
@@ -796,17 +797,6 @@ class DriverLicenceImporter(_Importer):
         )
         return int(number), row
 
-    def write(
-        self,
-        batch: list[tuple[int, tuple[Any, ...]]],
-        *,
-        now: datetime,
-        reject: Callable[[int, str, str], None],
-    ) -> UpsertCounts:
-        return bulk_upsert(
-            model=DriverLicence, key="number", fields=self.fields, rows=[r for _, r in batch], now=now
-        )
-
 
 def _check_period(start: date, end: date | None, *, today: date) -> None:
     if start > today:
@@ -824,6 +814,8 @@ class VehicleImporter(_Importer):
     """``vehicles.csv``: one row per registered vehicle, keyed on ``plate``."""
 
     kind = "vehicles"
+    model = VehicleRegistration
+    key = "plate"
     columns = (
         "plate",
         "vehicle_type",
@@ -914,22 +906,13 @@ class VehicleImporter(_Importer):
         )
         return plate, row
 
-    def write(
-        self,
-        batch: list[tuple[int, tuple[Any, ...]]],
-        *,
-        now: datetime,
-        reject: Callable[[int, str, str], None],
-    ) -> UpsertCounts:
-        return bulk_upsert(
-            model=VehicleRegistration, key="plate", fields=self.fields, rows=[r for _, r in batch], now=now
-        )
-
 
 class HealthInsuranceCardImporter(_Importer):
     """``health_insurance_cards.csv``: one row per card, keyed on ``number``."""
 
     kind = "health_insurance_cards"
+    model = HealthInsuranceCard
+    key = "number"
     columns = (
         "number",
         "holder_personal_id",
@@ -987,17 +970,6 @@ class HealthInsuranceCardImporter(_Importer):
             valid_to,
         )
         return int(number), row
-
-    def write(
-        self,
-        batch: list[tuple[int, tuple[Any, ...]]],
-        *,
-        now: datetime,
-        reject: Callable[[int, str, str], None],
-    ) -> UpsertCounts:
-        return bulk_upsert(
-            model=HealthInsuranceCard, key="number", fields=self.fields, rows=[r for _, r in batch], now=now
-        )
 
 
 IMPORTERS: dict[str, type[_Importer]] = {

@@ -8,6 +8,7 @@ other exception is treated as retryable.
 
 from __future__ import annotations
 
+import abc
 import http.client
 import json
 import urllib.error
@@ -43,11 +44,11 @@ class RetryableSendError(SendError):
     """Not accepted this time (provider down, timeout): retried with backoff."""
 
 
-class SmsBackend:
+class SmsBackend(abc.ABC):
+    @abc.abstractmethod
     def send(self, *, to: str, text: str, reference: str) -> SendResult:
         """Hand one SMS to the provider. ``reference`` is unique per message: a provider that
         deduplicates on it never delivers the same message twice, even across retries."""
-        raise NotImplementedError
 
 
 class DevPhoneBackend(SmsBackend):
