@@ -79,7 +79,7 @@ def world(db: None, provider: FakeProvider) -> World:
     outsider = factories.subsystem(owner=commune, code="KHAC", name="Hệ thống khác", key=outsider_key)
     provider_system = factories.subsystem(owner=tax, code="THUE", name="Hệ thống quản lý thuế")
     purpose = factories.purpose()
-    service = factories.external_service(provider=provider_system, base_url=provider.url, read_timeout=0.5)
+    service = factories.external_service(provider=provider_system, base_url=provider.url, read_timeout=2.0)
     personal_service = factories.external_service(
         provider=provider_system,
         base_url=provider.url,

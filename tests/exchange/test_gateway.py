@@ -241,7 +241,7 @@ def test_provider_down(world: World, call: Any) -> None:
 
 
 def test_provider_timeout(world: World, provider: FakeProvider, call: Any) -> None:
-    response = call(world.service_path(rest="/slow"))  # the service's read timeout is 0.5 s
+    response = call(world.service_path(rest="/slow"))  # the service's read timeout is 2 s
 
     _problem(response, 504, "provider_timeout")
     provider.release.set()

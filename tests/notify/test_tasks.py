@@ -155,8 +155,10 @@ def test_periodic_sweep_keeps_exactly_one_successor_waiting(dev_phone: Any) -> N
 
 
 @pytest.mark.django_db(transaction=True)
-def test_two_workers_racing_for_one_message_send_it_once(gateway: FakeGateway) -> None:
-    # The gateway answers slowly, so the second worker arrives while the first is sending.
+def test_two_workers_racing_for_one_message_send_it_once(gateway: FakeGateway, settings: Any) -> None:
+    # The gateway answers slowly, so the second worker arrives while the first is sending;
+    # the client waits well beyond that, so a loaded machine does not turn it into a timeout.
+    settings.CONGSO_SMS_GATEWAY_TIMEOUT = 10
     gateway.answer(("slow", 0.3, 200, {"id": "gw-once"}))
     with transaction.atomic():
         message = send_code("111111")
