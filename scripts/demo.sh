@@ -5,6 +5,9 @@ cd "$(dirname "$0")/.."
 source scripts/lib.sh
 ensure_uv
 uv sync --quiet --frozen --no-dev --inexact  # keeps the dev tools of `make test` if present
+# Signed PDFs are set in DejaVu Serif (every Vietnamese letter); congso.signing says so if it is missing.
+[ -f "${CONGSO_PDF_FONT_DIR:-/usr/share/fonts/truetype/dejavu}/DejaVuSerif.ttf" ] || apt_install fonts-dejavu-core \
+    || echo "warning: fonts-dejavu-core is not installed: PDF documents cannot be made" >&2
 
 export CONGSO_DATA_DIR="${CONGSO_DATA_DIR:-./var}"
 export CONGSO_DEBUG="${CONGSO_DEBUG:-true}"

@@ -78,6 +78,9 @@ INSTALLED_APPS = [
     "congso.notify",
     "congso.exchange",
     "congso.catalog",
+    "congso.signing",
+    "congso.documents",
+    "congso.dossiers",
     "congso.demo",
     "congso.web",
 ]
@@ -472,3 +475,48 @@ CONGSO_EXCHANGE_WEBHOOK_RETRY_BASE_SECONDS = int(
 )
 CONGSO_EXCHANGE_WEBHOOK_TIMEOUT = float(os.environ.get("CONGSO_EXCHANGE_WEBHOOK_TIMEOUT", "10"))
 # --- end Data exchange -----------------------------------------------------------------------
+
+# --- Dossiers ---------------------------------------------------------------------------------------
+# The portal's public address, for QR codes on receipts and results and links in messages.
+CONGSO_SITE_URL = os.environ.get("CONGSO_SITE_URL", "http://localhost:8000").rstrip("/")
+# A dossier due within this many working days shows as "due soon" in the officer's queue.
+CONGSO_DOSSIER_DUE_SOON_DAYS = int(os.environ.get("CONGSO_DOSSIER_DUE_SOON_DAYS", "2"))
+# How long the consent given in the application wizard lasts (the citizen can withdraw it).
+CONGSO_DOSSIER_CONSENT_DAYS = int(os.environ.get("CONGSO_DOSSIER_CONSENT_DAYS", "30"))
+# --- end Dossiers -----------------------------------------------------------------------------------
+
+# --- Signing ---------------------------------------------------------------------------------
+# Agency digital signatures on PDFs ("chữ ký số cơ quan", congso.signing). Private keys live as
+# encrypted PKCS#8 files in CONGSO_PKI_DIR (mode 0700), never in the database; the passphrase
+# comes from the environment, else it is generated once into DATA_DIR/pki_passphrase, which
+# only suits a demo or a single server whose disk is itself protected.
+CONGSO_PKI_DIR = Path(os.environ.get("CONGSO_PKI_DIR") or DATA_DIR / "pki").resolve()
+CONGSO_PKI_PASSPHRASE = os.environ.get("CONGSO_PKI_PASSPHRASE", "")
+# A demo root CA issues each agency's certificate on its first signature. Production sets this
+# to false and imports every agency's certificate (`manage.py signing_import_pkcs12`).
+CONGSO_SIGNING_DEMO_CA = _env_bool("CONGSO_SIGNING_DEMO_CA", True)
+CONGSO_SIGNING_CERTIFICATE_DAYS = int(os.environ.get("CONGSO_SIGNING_CERTIFICATE_DAYS", "1095"))
+# DejaVu TrueType fonts (Debian: fonts-dejavu-core) carry every Vietnamese letter.
+CONGSO_PDF_FONT_DIR = Path(os.environ.get("CONGSO_PDF_FONT_DIR", "/usr/share/fonts/truetype/dejavu"))
+# The public check of a signed PDF (/xac-minh-chu-ky/): upload size and checks per address.
+CONGSO_SIGNING_VERIFY_MAX_BYTES = int(
+    os.environ.get("CONGSO_SIGNING_VERIFY_MAX_BYTES", str(10 * 1024 * 1024))
+)
+CONGSO_SIGNING_VERIFY_PER_IP_PER_HOUR = int(os.environ.get("CONGSO_SIGNING_VERIFY_PER_IP_PER_HOUR", "60"))
+# --- end Signing -----------------------------------------------------------------------------
+
+# --- Documents -------------------------------------------------------------------------------
+# The personal document store and safe uploads (congso.documents).
+CONGSO_UPLOAD_MAX_BYTES = int(os.environ.get("CONGSO_UPLOAD_MAX_BYTES", str(10 * 1024 * 1024)))
+# Files one dossier may carry (checked by congso.dossiers).
+CONGSO_UPLOAD_MAX_FILES = int(os.environ.get("CONGSO_UPLOAD_MAX_FILES", "20"))
+# Uploads above 1 MiB stream to a temporary file rather than sit in memory. The temporary
+# files live beside MEDIA_ROOT so that storing one is a rename, not a second copy.
+# (DATA_UPLOAD_MAX_MEMORY_SIZE, set above, limits the form fields only, never the files.)
+FILE_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
+FILE_UPLOAD_TEMP_DIR = str(DATA_DIR / "upload-tmp")
+Path(FILE_UPLOAD_TEMP_DIR).mkdir(exist_ok=True)
+# People's files: readable by the service account (and its group) only.
+FILE_UPLOAD_PERMISSIONS = 0o640
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o750
+# --- end Documents ---------------------------------------------------------------------------

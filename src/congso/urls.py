@@ -12,6 +12,9 @@ urlpatterns = [
     path("", include("congso.notify.urls")),
     path("", include("congso.exchange.urls")),
     path("", include("congso.catalog.urls")),
+    path("", include("congso.signing.urls")),
+    path("", include("congso.documents.urls")),
+    path("", include("congso.dossiers.urls")),
     path("", include("congso.identity.urls")),
     path("", include("congso.identity.oidc.urls")),
 ]

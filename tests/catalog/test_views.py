@@ -115,13 +115,13 @@ def test_a_fee_free_procedure_says_so() -> None:
     assert "₫" not in html
 
 
-def test_applying_is_marked_as_coming_soon_until_the_dossier_page_exists() -> None:
+def test_the_procedure_page_leads_to_the_application_wizard() -> None:
     factories.procedure(code="1.001193")
 
     _, html = page("/thu-tuc/1.001193/")
 
-    assert "Sắp ra mắt" in html
-    assert "/thu-tuc/1.001193/nop-ho-so/" not in html
+    assert "Sắp ra mắt" not in html
+    assert 'href="/thu-tuc/1.001193/nop-ho-so/"' in html
 
 
 def test_the_procedure_page_in_english() -> None:

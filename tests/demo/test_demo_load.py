@@ -10,6 +10,8 @@ from django.core.management import call_command
 
 from congso.catalog.models import Procedure
 from congso.demo.services import DEMO_CITIZENS, PEOPLE
+from congso.dossiers.choices import Status
+from congso.dossiers.models import Dossier
 from congso.registry.models import Agency, Citizen, Household, Organisation
 
 
@@ -34,7 +36,15 @@ def test_demo_load_prints_working_accounts_and_is_idempotent() -> None:
     for username, password, *_ in lines:
         assert authenticate(username=username, password=password) is not None, username
 
+    # The officer's queue is not empty: sample applications went through the wizard's services,
+    # and every demo procedure can be filed somewhere.
+    dossiers = Dossier.objects.count()
+    assert dossiers >= 3
+    assert Dossier.objects.filter(status=Status.PROCESSING, holder__isnull=False).exists()
+    assert not Procedure.objects.filter(published=True, agencies__isnull=True).exists()
+
     second = io.StringIO()
     call_command("demo_load", stdout=second)
     assert Citizen.objects.count() == citizens
+    assert Dossier.objects.count() == dossiers
     assert "đã có sẵn / already present" in second.getvalue()

@@ -53,7 +53,13 @@ class ProcedureFieldAdmin(admin.ModelAdmin[ProcedureField]):
 class RequiredDocumentInline(admin.StackedInline[RequiredDocument, Procedure]):
     model = RequiredDocument
     extra = 0
-    fields = (("order", "name"), "description", ("copies", "mandatory"), ("registry_source", "file_types"))
+    fields = (
+        ("order", "name"),
+        "description",
+        ("copies", "mandatory"),
+        ("registry_source", "online_form"),
+        "file_types",
+    )
 
 
 class FeeItemInline(admin.TabularInline[FeeItem, Procedure]):

@@ -40,6 +40,7 @@ _DOCUMENT = {
         "copies": {"type": "integer", "minimum": 1, "maximum": 100},
         "mandatory": {"type": "boolean"},
         "registry_source": {"enum": ["", *RegistryKind.values]},
+        "online_form": {"type": "boolean"},
         "file_types": {"type": "array", "items": {"enum": list(FILE_TYPES)}, "uniqueItems": True},
     },
 }
@@ -151,6 +152,7 @@ def procedure_as_dict(procedure: Procedure) -> dict[str, Any]:
                 "copies": document.copies,
                 "mandatory": document.mandatory,
                 "registry_source": document.registry_source,
+                "online_form": document.online_form,
                 "file_types": document.file_types_list,
             }
             for document in procedure.documents.all()
@@ -248,6 +250,7 @@ def procedure_normalise(raw: Mapping[str, Any]) -> dict[str, Any]:
                 "copies": document.get("copies", 1),
                 "mandatory": document.get("mandatory", True),
                 "registry_source": document.get("registry_source", ""),
+                "online_form": document.get("online_form", False),
                 "file_types": document.get("file_types", DEFAULT_FILE_TYPES),
             }
             for document in raw.get("documents", [])

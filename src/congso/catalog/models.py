@@ -194,6 +194,13 @@ class RequiredDocument(models.Model):
         blank=True,
         help_text="Nhà nước đã có thông tin này trong cơ sở dữ liệu nào: người nộp không phải nộp lại",
     )
+    # Decree 45/2020 art. 9: a declaration filled in as the procedure's online form is not
+    # uploaded again as a document.
+    online_form = models.BooleanField(
+        "điền trực tuyến",
+        default=False,
+        help_text="Tờ khai, đơn đề nghị này chính là biểu mẫu điện tử: người nộp không phải tải lên",
+    )
     file_types = models.CharField(
         "loại tệp chấp nhận",
         max_length=100,

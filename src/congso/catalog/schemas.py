@@ -42,6 +42,7 @@ class DocumentOut(Schema):
     registry_source: str
     registry_source_label: str
     state_holds: bool
+    online_form: bool
     file_types: list[str]
 
     @staticmethod

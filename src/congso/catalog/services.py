@@ -5,6 +5,7 @@ Single procedures are edited in the admin, which audits every save like these fu
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -143,6 +144,7 @@ def _write(
             copies=document["copies"],
             mandatory=document["mandatory"],
             registry_source=document["registry_source"],
+            online_form=document["online_form"],
             file_types=",".join(document["file_types"]),
         )
         for position, document in enumerate(data["documents"], start=1)
@@ -222,3 +224,16 @@ def catalog_demo_load(*, actor: Any = None) -> ImportReport:
     return procedure_import_file(
         content=DEMO_CATALOG.read_bytes(), actor=actor, source="demo/procedures.json"
     )
+
+
+@transaction.atomic
+def procedure_agencies_assign(
+    *, procedure: Procedure, agencies: Sequence[Agency], actor: Any = None
+) -> Procedure:
+    """Say which agencies carry out ``procedure`` (where applicants may file it); audited."""
+    codes = sorted(agency.code for agency in agencies)
+    procedure.agencies.set(agencies)
+    audit_record(
+        actor=actor, action="catalog.procedure.agencies", target=procedure, details={"agencies": codes}
+    )
+    return procedure

@@ -14,10 +14,13 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.utils import timezone
+from django.utils.text import slugify
 
-from congso.catalog.services import catalog_demo_load
+from congso.catalog.models import Procedure
+from congso.catalog.services import catalog_demo_load, procedure_agencies_assign
 from congso.exchange.demo import exchange_demo_setup
 from congso.identity.services import identity_demo_accounts_ensure
 from congso.registry import services as registry
@@ -25,6 +28,7 @@ from congso.registry.choices import AgencyKind, AgencyLevel, LegalForm, Registry
 from congso.registry.generate import generate_files
 from congso.registry.models import AdministrativeUnit, Agency, Citizen, Organisation
 from congso.registry.validators import personal_id_build
+from congso.signing.services import signing_setup
 
 DEMO_SEED = 2026
 DEMO_CITIZENS = 200
@@ -79,7 +83,7 @@ PEOPLE = (
                "Công dân, tài khoản mức 2 (có giấy tờ tích hợp)", "Citizen, level 2 account (with documents)"),
     DemoPerson("police", "Lê Văn Cường", "M", date(1982, 2, 9), "001", 345678, "0912000003",
                "Cán bộ công an phường (nâng mức 2)", "Ward police officer (raises accounts to level 2)"),
-    DemoPerson("officer", "Phạm Thị Dung", "F", date(1992, 8, 21), "048", 456789, "0912000004",
+    DemoPerson("officer", "Phạm Thị Dung", "F", date(1992, 8, 21), "001", 456789, "0912000004",
                "Cán bộ một cửa UBND phường", "One-stop-shop officer of a ward people's committee"),
     DemoPerson("operator", "Hoàng Văn Em", "M", date(1988, 1, 30), "001", 567890, "0912000005",
                "Quản trị vận hành hệ thống", "Platform operator"),
@@ -88,10 +92,11 @@ PEOPLE = (
 )  # fmt: skip
 
 DEMO_ENTERPRISE_CODE = "0401234566"
-# The ward police in Hà Nội where the demo police officer works, and the Đà Nẵng ward committee
-# of the demo one-stop-shop officer (codes made by _agencies below).
+# The ward police in Hà Nội where the demo police officer works, and the committee of the same
+# Hà Nội ward, where the demo citizens live and the demo one-stop-shop officer works (codes made
+# by _agencies below).
 DEMO_POLICE_AGENCY = "H26.01.51"
-DEMO_COMMUNE_AGENCY = "H17.51"
+DEMO_COMMUNE_AGENCY = "H26.51"
 
 
 @dataclass
@@ -103,6 +108,7 @@ class DemoReport:
     people: dict[str, Citizen] = field(default_factory=dict)
     import_rejected: int = 0
     accounts: list[tuple[str, str, str]] = field(default_factory=list)
+    dossiers: int = 0
 
 
 def _communes(province_code: str, count: int) -> list[AdministrativeUnit]:
@@ -205,6 +211,105 @@ def _people(agencies: dict[str, Agency]) -> dict[str, Citizen]:
     return people
 
 
+def _procedure_agencies() -> None:
+    """Who carries out each demo procedure: by its level and kind, in both demo provinces.
+
+    At commune level the people's committee handles civil status, certification, household
+    businesses and building permits; the commune police handle residence (Law on Residence
+    2020). At province level the department of the procedure's kind does, and the social
+    insurance procedures go to Vietnam Social Security.
+    """
+    agencies = list(Agency.objects.filter(code__startswith="H"))
+    for procedure in Procedure.objects.filter(published=True).order_by("code"):
+        if procedure.level == AgencyLevel.COMMUNE:
+            kind = (
+                AgencyKind.POLICE
+                if procedure.agency_kind == AgencyKind.POLICE
+                else AgencyKind.PEOPLES_COMMITTEE
+            )
+            chosen = [a for a in agencies if a.level == AgencyLevel.COMMUNE and a.kind == kind]
+        else:
+            chosen = [
+                a for a in agencies if a.level == AgencyLevel.PROVINCE and a.kind == procedure.agency_kind
+            ]
+            if not chosen:
+                chosen = list(Agency.objects.filter(kind=procedure.agency_kind, level=AgencyLevel.MINISTRY))
+        if chosen and {a.pk for a in procedure.agencies.all()} != {a.pk for a in chosen}:
+            procedure_agencies_assign(procedure=procedure, agencies=chosen)
+
+
+# (procedure code, answers beyond what the registries prefill, what happens after submission)
+DEMO_DOSSIERS = (
+    ("1.001193", {"child_full_name": "Lê Minh Châu", "child_sex": "F", "relationship_to_child": "Mẹ"}, "new"),
+    (
+        "1.001193",
+        {"child_full_name": "Lê Minh Khang", "child_sex": "M", "relationship_to_child": "Mẹ"},
+        "processing",
+    ),
+    ("1.004206", {"purpose": "Bổ sung hồ sơ xin việc"}, "new"),
+)
+
+
+def _dossiers(people: dict[str, Citizen]) -> int:
+    """A few applications of the level-2 citizen, so that the officers' queues are not empty.
+
+    Made through the same services as the wizard: consent, prefill through the exchange,
+    upload, submission. Only on the first run (the citizen then has dossiers).
+    """
+    from congso.dossiers import selectors as dossier_selectors
+    from congso.dossiers import services as dossiers
+    from congso.identity.models import User
+    from congso.signing.pdf import PdfDocument, pdf_render
+
+    applicant = User.objects.get(username=people["citizen2"].personal_id)
+    if dossier_selectors.dossier_list_for_applicant(user=applicant).exists():
+        return 0
+    officer = User.objects.get(username=people["officer"].personal_id)
+    today = timezone.localdate()
+    for code, extra, fate in DEMO_DOSSIERS:
+        draft = dossiers.draft_start(user=applicant, procedure_code=code)
+        dossiers.prefill_consent_grant(
+            draft=draft, user=applicant, services=dossiers.prefill_services(procedure=draft.procedure)
+        )
+        dossiers.draft_prefill(draft=draft, user=applicant)
+        child_born = today.replace(day=1).isoformat()
+        answers = {
+            **draft.data,
+            "child_date_of_birth": child_born,
+            "child_place_of_birth": "Bệnh viện Phụ sản Hà Nội",
+            "child_ethnicity": "Kinh",
+            "mother_full_name": applicant.full_name,
+            "mother_personal_id": applicant.username,
+            "declaration": True,
+            **extra,
+        }
+        known = set(draft.procedure.form_schema.get("properties", {}))
+        dossiers.draft_save(
+            draft=draft, user=applicant, data={k: v for k, v in answers.items() if k in known}
+        )
+        for requirement in draft.procedure.documents.all():
+            if requirement.mandatory and not requirement.registry_source and not requirement.online_form:
+                paper = pdf_render(
+                    PdfDocument(
+                        agency_name="BỆNH VIỆN PHỤ SẢN HÀ NỘI",
+                        title=requirement.name.upper(),
+                        paragraphs=[f"Bản điện tử mẫu của {requirement.name} (dữ liệu demo)."],
+                        signature_box=False,
+                    )
+                )
+                upload = SimpleUploadedFile(
+                    f"{slugify(requirement.name)}.pdf", paper, content_type="application/pdf"
+                )
+                dossiers.draft_document_upload(
+                    draft=draft, user=applicant, requirement_id=requirement.pk, uploaded_file=upload
+                )
+        dossier = dossiers.dossier_submit(draft=draft, user=applicant)
+        if fate == "processing":
+            dossiers.dossier_receive(dossier=dossier, officer=officer)
+            dossiers.dossier_assign(dossier=dossier, officer=officer, assignee=officer)
+    return len(DEMO_DOSSIERS)
+
+
 def demo_load(*, progress: Callable[[str], None] = lambda message: None) -> DemoReport:
     """Load the demo data set once; later calls find it and change nothing."""
     if Agency.objects.filter(code=MINISTRIES[0].code).exists():
@@ -223,6 +328,7 @@ def demo_load(*, progress: Callable[[str], None] = lambda message: None) -> Demo
             _import_generated(report)
     progress("Danh mục thủ tục / procedure catalog")
     catalog_demo_load()
+    _procedure_agencies()
     progress("Nền tảng trao đổi dữ liệu / data-exchange members and services")
     exchange_demo_setup()
     people = report.people = {
@@ -239,6 +345,10 @@ def demo_load(*, progress: Callable[[str], None] = lambda message: None) -> Demo
             operator=people["operator"],
             organisation=Organisation.objects.get(code=DEMO_ENTERPRISE_CODE),
         )
+    progress("Khóa ký số demo / demo signing keys")
+    signing_setup()
+    progress("Hồ sơ mẫu / sample dossiers")
+    report.dossiers = _dossiers(people)
     report.agencies = Agency.objects.count()
     report.citizens = Citizen.objects.count()
     report.organisations = Organisation.objects.count()

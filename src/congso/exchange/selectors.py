@@ -381,3 +381,10 @@ def service_get(*, service: str) -> Service | None:
         )
         .first()
     )
+
+
+def event_type_declared(*, provider: Subsystem, code: str) -> bool:
+    """Whether ``provider`` has declared the event type ``code`` (so publishing it is possible)."""
+    from .models import EventType
+
+    return EventType.objects.filter(provider=provider, code=code).exists()

@@ -300,6 +300,8 @@ class AssuranceVerification(models.Model):
 class OfficerRoleKind(models.TextChoices):
     ADMINISTRATOR = "administrator", "Quản trị cơ quan (agency administrator)"
     OFFICER = "officer", "Cán bộ (officer)"
+    # Approves and signs decisions on dossiers (the last processing step).
+    LEADER = "leader", "Lãnh đạo (leader)"
 
 
 class OfficerRoleQuerySet(models.QuerySet["OfficerRole"]):

@@ -1443,9 +1443,17 @@ def identity_demo_accounts_ensure(
         )
     )
     commune = _demo_account(commune_officer, password=password, level=AssuranceLevel.LEVEL2)
-    for role in (OfficerRoleKind.ADMINISTRATOR, OfficerRoleKind.OFFICER):
+    # The commune officer also leads the commune, so one demo account can take a dossier from
+    # reception to the signed decision.
+    for role in (OfficerRoleKind.ADMINISTRATOR, OfficerRoleKind.OFFICER, OfficerRoleKind.LEADER):
         officer_role_assign(actor=None, user=commune, agency=commune_agency, role=role)
-    accounts.append((f"Cán bộ xã (commune officer: {commune_agency.name})", commune.username, password))
+    accounts.append(
+        (
+            f"Cán bộ, lãnh đạo xã (commune officer and leader: {commune_agency.name})",
+            commune.username,
+            password,
+        )
+    )
     operator_user = _demo_account(operator, password=password, level=AssuranceLevel.LEVEL2, staff=True)
     accounts.append(("Quản trị hệ thống (operator, /admin/)", operator_user.username, password))
     representative = _demo_account(

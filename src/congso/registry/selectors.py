@@ -178,3 +178,13 @@ def registry_owner_get(*, kind: str) -> Agency:
             field="kind",
         )
     return registry.owner
+
+
+def administrative_unit_parent_code(*, code: str) -> str:
+    """The code of the unit above the administrative unit ``code`` (a commune's province), or ''.
+
+    Administrative units are public reference data (Decision 19/2025/QĐ-TTg list), not personal data.
+    """
+    from .models import AdministrativeUnit
+
+    return AdministrativeUnit.objects.filter(code=code).values_list("parent_id", flat=True).first() or ""

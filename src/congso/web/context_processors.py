@@ -4,7 +4,7 @@ from django.conf import settings
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from .navigation import ENTERPRISE_LOOKUP_PATH, PROCEDURES_PATH, routed_url
+from .navigation import DOSSIER_LOOKUP_PATH, ENTERPRISE_LOOKUP_PATH, PROCEDURES_PATH, routed_url
 
 
 def site(request: HttpRequest) -> dict[str, Any]:
@@ -14,6 +14,7 @@ def site(request: HttpRequest) -> dict[str, Any]:
         ("/", _("Home")),
         (PROCEDURES_PATH, _("Administrative procedures")),
         (ENTERPRISE_LOOKUP_PATH, _("Enterprise lookup")),
+        (DOSSIER_LOOKUP_PATH, _("Dossier lookup")),
     ):
         url = routed_url(path)
         if url is None:

@@ -6,6 +6,8 @@ from django.urls import Resolver404, get_script_prefix, resolve
 
 # Owned by the registry domain; the shell links to it by its public address.
 ENTERPRISE_LOOKUP_PATH = "/tra-cuu/doanh-nghiep/"
+# Owned by the dossiers domain: anyone with a dossier code and the ID number follows it.
+DOSSIER_LOOKUP_PATH = "/tra-cuu/ho-so/"
 # Owned by the catalog domain: the procedure search.
 PROCEDURES_PATH = "/thu-tuc/"
 # Owned by the identity domain.
