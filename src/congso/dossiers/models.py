@@ -214,6 +214,12 @@ class Dossier(models.Model):
                 name="dossiers_queue_open",
                 condition=Q(status__in=[1, 2, 4, 5]),
             ),
+            # "Assigned to me": the same walk in due-date order, per holder.
+            models.Index(
+                fields=["holder", "due_on", "id"],
+                name="dossiers_mine_open",
+                condition=Q(status__in=[1, 2, 4, 5]),
+            ),
             # Officers search by the start of a dossier code: LIKE 'H15.50-26%' needs a
             # pattern index on PostgreSQL (ignored elsewhere).
             models.Index(fields=["code"], name="dossiers_code_prefix", opclasses=["varchar_pattern_ops"]),
