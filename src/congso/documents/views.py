@@ -23,6 +23,7 @@ from congso.identity.auth import login_required_mfa
 from . import selectors, services
 from .forms import DocumentUploadForm
 from .models import StoredDocument
+from .responses import document_file_response
 from .uploads import UploadSizeLimitHandler
 
 
@@ -83,16 +84,7 @@ def _document_list(request: HttpRequest, limit: UploadSizeLimitHandler) -> HttpR
 def document_download(request: HttpRequest, public_id: UUID) -> FileResponse:
     """The file as an attachment, with the type its content has (not the one it was sent with)."""
     document = _document_or_404(request, public_id, action="download")
-    response = FileResponse(
-        selectors.document_open(document=document),
-        as_attachment=True,
-        filename=document.original_name,
-        content_type=document.content_type,
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    # Were a browser to show it anyway (a PDF, an image, XML), no script in it may run.
-    response["Content-Security-Policy"] = "sandbox"
-    return response
+    return document_file_response(document)
 
 
 @never_cache

@@ -16,8 +16,7 @@ from django.db.models import QuerySet
 from congso.core.errors import InvalidInput, PermissionDenied
 from congso.registry.models import Agency
 
-from . import selectors, services, workflow
-from .choices import Action
+from . import selectors
 from .models import Dossier
 
 PAGE_SIZE = 20
@@ -101,15 +100,3 @@ def unit_for(*, code: str | None) -> Agency | None:
     if unit is None:
         raise InvalidInput(f"Không có đơn vị mã {code}.", f"No unit has the code {code}.", field="unit")
     return unit
-
-
-def applicant_actions(*, dossier: Dossier) -> list[str]:
-    """What the applicant may do to the dossier now, as the services will allow it."""
-    actions = []
-    if workflow.is_allowed(Action.SUPPLY, dossier.status):
-        actions.append(str(Action.SUPPLY))
-    if workflow.is_allowed(Action.WITHDRAW, dossier.status):
-        actions.append(str(Action.WITHDRAW))
-    if dossier.status in services.RATEABLE and not hasattr(dossier, "rating"):
-        actions.append("rate")
-    return actions

@@ -1,7 +1,7 @@
 """Reads behind the applicant's pages that the core selectors do not cover.
 
 Small and side-effect free: what the consent screen names, which documents a draft holds,
-what the applicant may do with a dossier now, and which history events they see.
+and which history events the applicant sees.
 """
 
 from __future__ import annotations
@@ -13,10 +13,8 @@ from typing import Any
 from congso.catalog import selectors as catalog_selectors
 from congso.documents import selectors as document_selectors
 
-from . import workflow
 from .choices import Action
-from .models import Dossier, DossierDraft, DossierEvent, DossierRating
-from .services import RATEABLE
+from .models import Dossier, DossierDraft, DossierEvent
 
 # Events whose reason is written to the applicant (a refusal, a supplement request, an apology,
 # a decision...). Notes between officers when assigning or forwarding stay in the back office.
@@ -146,30 +144,6 @@ def drafts_for_procedure(*, user: Any, procedure: Any) -> list[DossierDraft]:
 
 
 # --- A submitted dossier ------------------------------------------------------------------------
-@dataclass(frozen=True)
-class ApplicantActions:
-    """What the applicant may do with the dossier now, as the services will allow it."""
-
-    supply: bool
-    withdraw: bool
-    rate: bool
-    rated: bool
-
-
-def applicant_actions(*, dossier: Dossier) -> ApplicantActions:
-    rated = _has_rating(dossier)
-    return ApplicantActions(
-        supply=workflow.is_allowed(Action.SUPPLY, dossier.status),
-        withdraw=workflow.is_allowed(Action.WITHDRAW, dossier.status),
-        rate=dossier.status in RATEABLE and not rated,
-        rated=rated,
-    )
-
-
-def _has_rating(dossier: Dossier) -> bool:
-    return DossierRating.objects.filter(dossier=dossier).exists()
-
-
 def supplement_request(*, dossier: Dossier) -> DossierEvent | None:
     """The officer's request for a supplement the dossier is waiting on (its list of what is missing)."""
     requests = [event for event in dossier.events.all() if event.action == Action.REQUEST_SUPPLEMENT]

@@ -230,9 +230,9 @@ class DossierOut(DossierSummaryOut):
 
     @staticmethod
     def resolve_actions(obj: Any) -> list[str]:
-        from .api_reads import applicant_actions
+        from .selectors import actions_for_applicant
 
-        return applicant_actions(dossier=obj)
+        return actions_for_applicant(dossier=obj).names
 
 
 # --- Drafts -------------------------------------------------------------------------------------

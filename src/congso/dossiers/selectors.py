@@ -22,7 +22,7 @@ from congso.identity import selectors as identity_selectors
 
 from . import workflow
 from .choices import Action, DeadlineState, Status, StepRole
-from .models import Dossier, DossierDocument, DossierEvent
+from .models import Dossier, DossierDocument, DossierEvent, DossierRating
 
 NOT_FOUND_VI = "Không tìm thấy hồ sơ."
 NOT_FOUND_EN = "No such dossier."
@@ -195,6 +195,37 @@ def dossier_queue(
 def deadline_state_of(dossier: Dossier, *, today: datetime.date | None = None) -> str:
     return workflow.deadline_state(
         status=dossier.status, due_on=dossier.due_on, today=today or timezone.localdate()
+    )
+
+
+# Settled dossiers the applicant may rate (Decision 766: satisfaction indicators).
+RATEABLE = frozenset({Status.REFUSED, Status.PROCESSED, Status.RETURNED, Status.STOPPED})
+
+
+@dataclass(frozen=True)
+class ApplicantActions:
+    """What the applicant may do with the dossier now, as the services will allow it."""
+
+    supply: bool
+    withdraw: bool
+    rate: bool
+    rated: bool
+
+    @property
+    def names(self) -> list[str]:
+        """The allowed actions by name (``supply``, ``withdraw``, ``rate``), for the API."""
+        allowed = (("supply", self.supply), ("withdraw", self.withdraw), ("rate", self.rate))
+        return [name for name, may in allowed if may]
+
+
+def actions_for_applicant(*, dossier: Dossier) -> ApplicantActions:
+    """What the applicant may do to ``dossier`` now: the page and the API both ask here."""
+    rated = DossierRating.objects.filter(dossier=dossier).exists()
+    return ApplicantActions(
+        supply=workflow.is_allowed(Action.SUPPLY, dossier.status),
+        withdraw=workflow.is_allowed(Action.WITHDRAW, dossier.status),
+        rate=dossier.status in RATEABLE and not rated,
+        rated=rated,
     )
 
 

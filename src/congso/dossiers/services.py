@@ -34,7 +34,7 @@ from . import workflow
 from .choices import Action, Outcome, ReturnMode, Status, StepRole
 from .errors import ConsentNeeded, FormInvalid, TransitionNotAllowed
 from .models import Dossier, DossierDocument, DossierDraft, DossierEvent, DossierRating
-from .selectors import officer_roles_in
+from .selectors import RATEABLE, officer_roles_in
 
 PREFILL_PURPOSE = "administrative-procedure"
 # Prefill source of the applicant's own account (phone, e-mail): read locally.
@@ -1179,9 +1179,6 @@ def dossier_document_access_record(*, dossier: Dossier, officer: Any, item: Doss
 
 
 # --- Rating ------------------------------------------------------------------------------------
-RATEABLE = frozenset({Status.REFUSED, Status.PROCESSED, Status.RETURNED, Status.STOPPED})
-
-
 @transaction.atomic
 def dossier_rate(
     *, dossier: Dossier, user: Any, score: int, comment: str = "", complaint: bool = False

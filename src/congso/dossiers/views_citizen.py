@@ -28,7 +28,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from congso.catalog import selectors as catalog_selectors
 from congso.core.errors import DomainError, NotFound
-from congso.documents import selectors as document_selectors
+from congso.documents.responses import document_file_response
 from congso.identity import throttle
 from congso.identity.auth import login_required_mfa, require_assurance_level
 from congso.identity.errors import AssuranceTooLow, RateLimited
@@ -592,7 +592,7 @@ def _detail_page(
     rating_form: RatingForm | None = None,
     status: int = 200,
 ) -> HttpResponse:
-    actions = citizen_reads.applicant_actions(dossier=dossier)
+    actions = selectors.actions_for_applicant(dossier=dossier)
     request_event = citizen_reads.supplement_request(dossier=dossier) if actions.supply else None
     context = {
         "dossier": dossier,
@@ -687,15 +687,7 @@ def dossier_document(request: HttpRequest, code: str, public_id: uuid.UUID) -> F
     document = citizen_reads.dossier_document_for(dossier=dossier, public_id=public_id)
     if document is None:
         raise Http404(code)
-    response = FileResponse(
-        document_selectors.document_open(document=document),
-        as_attachment=True,
-        filename=document.original_name,
-        content_type=document.content_type,
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "sandbox"
-    return response
+    return document_file_response(document)
 
 
 # --- Public status lookup -----------------------------------------------------------------------

@@ -33,7 +33,7 @@ from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from congso.core.errors import DomainError, InvalidInput, NotFound
-from congso.documents import selectors as document_selectors
+from congso.documents.responses import document_file_response
 from congso.identity import throttle
 from congso.identity.auth import officer_required
 from congso.identity.models import User
@@ -384,20 +384,6 @@ def office_control_sheet(request: HttpRequest, code: str) -> HttpResponse:
     return render(request, "dossiers/office/control_sheet.html", context)
 
 
-def _file_response(document: Any) -> FileResponse:
-    try:
-        opened = document_selectors.document_open(document=document)
-    except NotFound as error:
-        raise Http404(error.message) from error
-    response = FileResponse(
-        opened, as_attachment=True, filename=document.original_name, content_type=document.content_type
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    # Were a browser to show it anyway, no script in an applicant's file may run on this site.
-    response["Content-Security-Policy"] = "sandbox"
-    return response
-
-
 @never_cache
 @officer_required
 @require_GET
@@ -408,7 +394,7 @@ def office_document(request: HttpRequest, code: str, item_id: int) -> FileRespon
     if item is None:
         raise Http404(item_id)
     services.dossier_document_access_record(dossier=dossier, officer=request.user, item=item)
-    return _file_response(item.document)
+    return document_file_response(item.document)
 
 
 @never_cache
@@ -420,7 +406,7 @@ def office_result(request: HttpRequest, code: str) -> FileResponse:
     if dossier.result_document is None:
         raise Http404(code)
     services.dossier_document_access_record(dossier=dossier, officer=request.user, item=None)
-    return _file_response(dossier.result_document)
+    return document_file_response(dossier.result_document)
 
 
 @never_cache
