@@ -366,6 +366,11 @@ CONGSO_REAUTH_MINUTES = int(os.environ.get("CONGSO_REAUTH_MINUTES", "15"))
 # WebAuthn relying party: empty means the host (and origin) of the request.
 CONGSO_WEBAUTHN_RP_ID = os.environ.get("CONGSO_WEBAUTHN_RP_ID", "")
 CONGSO_WEBAUTHN_ORIGINS = _env_list("CONGSO_WEBAUTHN_ORIGINS", "")
+# Which enterprises a person represents is asked of the business registry, through the
+# exchange, at login and before acting for an organisation when the last answer is older.
+CONGSO_IDENTITY_REPRESENTATION_MAX_AGE_SECONDS = int(
+    os.environ.get("CONGSO_IDENTITY_REPRESENTATION_MAX_AGE_SECONDS", "900")
+)
 # --- end Identity ----------------------------------------------------------------------------
 
 # --- OpenID Connect provider -----------------------------------------------------------------
@@ -463,6 +468,9 @@ CONGSO_EXCHANGE_CACHE_SECONDS = float(os.environ.get("CONGSO_EXCHANGE_CACHE_SECO
 CONGSO_EXCHANGE_CHECKPOINT_EVERY = int(os.environ.get("CONGSO_EXCHANGE_CHECKPOINT_EVERY", "1000"))
 CONGSO_EXCHANGE_CHECKPOINT_SECONDS = int(os.environ.get("CONGSO_EXCHANGE_CHECKPOINT_SECONDS", "300"))
 CONGSO_EXCHANGE_PORTAL_CLIENT = os.environ.get("CONGSO_EXCHANGE_PORTAL_CLIENT", "VN/GOV/CONGSO/PORTAL")
+# The electronic-identity system's subsystem: it asks the business registry whom a person
+# represents. Where the police operate the eID, name their member here.
+CONGSO_EXCHANGE_EID_CLIENT = os.environ.get("CONGSO_EXCHANGE_EID_CLIENT", "VN/GOV/CONGSO/VNEID")
 # Decree 13/2023 art. 11: consent is specific and time-bound.
 CONGSO_EXCHANGE_CONSENT_MAX_DAYS = int(os.environ.get("CONGSO_EXCHANGE_CONSENT_MAX_DAYS", "365"))
 # /metrics: a bearer token, else only these addresses.

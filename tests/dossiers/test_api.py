@@ -281,9 +281,10 @@ def test_the_organisations_representative_sees_what_an_employee_submitted_for_it
     )
     assert representative.citizen is not None
     organisation = identity_factories.make_organisation(representative=representative.citizen)
+    assert identity_services.representation_refresh(user=representative)
     identity_services.organisation_authorisation_grant(
         actor=representative,
-        organisation=organisation,
+        organisation=User.objects.get(organisation_code=organisation.code),
         employee_personal_id=world.applicant.username,
         scopes=[AuthorisationScope.SUBMIT_DOSSIERS],
         expires_at=timezone.now() + timedelta(days=30),

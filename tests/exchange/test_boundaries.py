@@ -44,13 +44,11 @@ _MANAGERS = frozenset({"objects", "_default_manager", "_base_manager"})
 # exactly: a new direct read fails the test, and so does an exception that is no longer used
 # (remove it here). Identity is the electronic-identity system that the owner of the population
 # registry operates (VNeID, Decree 69/2024), so its reads of that registry stay inside one
-# agency; its reads of the business registry are the one real exception, to be moved onto the
-# exchange client.
+# agency. Whom a person represents is the business registry's, another agency's: identity asks
+# it through the exchange (``identity.services.representation_refresh``).
 KNOWN_EXCEPTIONS: dict[tuple[str, str], str] = {
     ("congso/identity/services.py", "citizen_get_by_personal_id"): "eID and population registry: one agency",
-    ("congso/identity/services.py", "organisation_get_by_code"): "TODO(identity): read through the exchange",
     ("congso/identity/selectors.py", "Citizen.objects"): "eID and population registry: one agency",
-    ("congso/identity/selectors.py", "Organisation.objects"): "TODO(identity): read through the exchange",
 }
 
 
@@ -163,3 +161,31 @@ def test_the_exchange_reads_registries_only_in_its_adapters() -> None:
         if path.name == "registry_adapters.py" or "migrations" in path.parts:
             continue
         assert not direct_reads(path.read_text(encoding="utf-8")), path.name
+
+
+# Links from other domains' tables into the person and enterprise registries, each tolerated
+# for its reason. A link lets the ORM read across with no exchange call in sight (a join, a
+# lazy attribute), so a new one fails this test as a direct read would.
+KNOWN_LINKS: dict[str, str] = {
+    "identity.User.citizen": "eID and population registry: one agency",
+    "identity.OneTimeCode.citizen": "eID and population registry: one agency (activation)",
+    "exchange.Member.organisation": "the exchange's own register of its members",
+}
+
+
+def test_no_other_domain_links_its_tables_to_another_agencys_registry() -> None:
+    from django.apps import apps
+
+    links = {
+        f"{model._meta.app_label}.{model.__name__}.{field.name}"
+        for model in apps.get_models()
+        if model._meta.app_label != "registry"
+        for field in model._meta.get_fields()
+        if field.is_relation
+        and field.concrete
+        and field.related_model is not None
+        and field.related_model._meta.app_label == "registry"
+        and field.related_model.__name__ in PERSON_MODELS
+    }
+
+    assert links == set(KNOWN_LINKS)

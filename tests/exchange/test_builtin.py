@@ -51,7 +51,18 @@ def test_demo_setup_publishes_every_registry_with_its_owner(registries: Registri
     assert citizen_service.openapi["paths"]["/"]["get"]["operationId"] == "citizen-basic"
     assert published["registry.health-insurance"].provider.member.code == "G03"
     assert registries.portal.client_id == "VN/GOV/CONGSO/PORTAL"
-    assert AccessRight.objects.active().filter(client=registries.portal).count() == len(BUILTIN_SERVICES)
+    portal_services = {
+        right.service.builtin for right in AccessRight.objects.active().filter(client=registries.portal)
+    }
+    assert portal_services == {spec.alias for spec in BUILTIN_SERVICES} - {"registry.represented-enterprises"}
+    # Whom a person represents goes to the eID system only, under its legal basis, not to the portal.
+    [eid_right] = AccessRight.objects.active().filter(client__code="VNEID")
+    assert eid_right.service.builtin == "registry.represented-enterprises"
+    assert eid_right.client.client_id == "VN/GOV/CONGSO/VNEID"
+    assert "69/2024" in eid_right.legal_basis
+    assert [purpose.code for purpose in eid_right.legal_basis_purposes.all()] == [
+        "organisation-representation"
+    ]
 
 
 def test_demo_setup_is_idempotent(registries: Registries) -> None:

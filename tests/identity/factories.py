@@ -94,6 +94,22 @@ def make_officer(agency: Agency, *, role: str = OfficerRoleKind.OFFICER, **citiz
     return officer
 
 
+def business_registry() -> None:
+    """The business registry, owned by an agency and published on the exchange (as deployed).
+
+    The eID learns whom a person represents only by asking it through the exchange.
+    """
+    from congso.exchange.demo import exchange_demo_setup
+    from congso.registry.models import Registry
+
+    if not Registry.objects.filter(kind="organisations").exists():
+        owner = Agency.objects.create(
+            code="G02", name="Bộ Tài chính", level=AgencyLevel.MINISTRY, kind=AgencyKind.FINANCE
+        )
+        Registry.objects.create(kind="organisations", owner=owner)
+    exchange_demo_setup()
+
+
 def make_organisation(*, representative: Citizen) -> Organisation:
     while True:
         first_nine = f"01{next(_orgs):07d}"

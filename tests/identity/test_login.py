@@ -13,7 +13,7 @@ from congso.core.errors import PermissionDenied
 from congso.core.models import AuditEntry
 from congso.identity import selectors
 from congso.identity.assurance import ACR_LEVEL1, ACR_LEVEL2
-from congso.identity.models import LoginEvent, LoginOutcome, OneTimeCode, TotpDevice
+from congso.identity.models import LoginEvent, LoginOutcome, OneTimeCode, TotpDevice, User
 
 from .factories import PASSWORD, last_sms_code, login, make_account, make_citizen, sms_count
 from .hashers import CountingHasher
@@ -78,11 +78,13 @@ def test_an_unknown_id_costs_a_password_check_like_a_known_one(settings: Any) ->
 def test_an_organisation_account_cannot_log_in() -> None:
     from congso.identity import services
 
-    from .factories import make_organisation
+    from .factories import business_registry, make_organisation
 
+    business_registry()
     representative = make_account()
     organisation = make_organisation(representative=representative.citizen)  # type: ignore[arg-type]
-    account = services.organisation_account_ensure(actor=representative, organisation=organisation)
+    assert services.representation_refresh(user=representative)
+    account = User.objects.get(organisation_code=organisation.code)
 
     response = Client().post("/dang-nhap/", {"personal_id": account.username, "password": ""})
 

@@ -1,4 +1,5 @@
-"""Organisation accounts: the legal representative authorises employees, with scope and expiry."""
+"""Organisation accounts: bound to their legal representative by asking the business registry
+through the exchange; the representative authorises employees, with scope and expiry."""
 
 from __future__ import annotations
 
@@ -10,22 +11,29 @@ from django.utils import timezone
 
 from congso.core.errors import PermissionDenied
 from congso.core.models import AuditEntry
+from congso.exchange import services as exchange_services
+from congso.exchange.models import AccessRight, MessageLogEntry
 from congso.identity import selectors, services
-from congso.identity.models import AccountKind, AuthorisationScope, OrganisationAuthorisation
+from congso.identity.models import AccountKind, AuthorisationScope, OrganisationAuthorisation, User
+from congso.registry.choices import OrganisationStatus
+from congso.registry.models import Organisation
 
-from .factories import login, make_account, make_citizen, make_organisation
+from .factories import business_registry, login, make_account, make_citizen, make_organisation
 
 pytestmark = pytest.mark.django_db
 
 SUBMIT = AuthorisationScope.SUBMIT_DOSSIERS
 
 
-def _setup() -> tuple:
+def _setup() -> tuple[User, User, User]:
+    """A representative, an employee, and the enterprise's account as the eID learnt it."""
+    business_registry()
     representative = make_account(make_citizen(full_name="Hoàng Văn Đại Diện", phone="0912345601"))
     employee = make_account(make_citizen(full_name="Ngô Thị Nhân Viên", phone="0912345602"))
     assert representative.citizen is not None
-    organisation = make_organisation(representative=representative.citizen)
-    return representative, employee, organisation
+    enterprise = make_organisation(representative=representative.citizen)
+    assert services.representation_refresh(user=representative)
+    return representative, employee, User.objects.get(organisation_code=enterprise.code)
 
 
 def test_the_representative_acts_for_the_organisation_with_every_scope() -> None:
@@ -33,8 +41,108 @@ def test_the_representative_acts_for_the_organisation_with_every_scope() -> None
 
     acting = selectors.organisations_user_may_act_for(representative)
 
-    assert [(entry.organisation, entry.as_representative) for entry in acting] == [(organisation, True)]
+    assert [(entry.code, entry.name, entry.as_representative) for entry in acting] == [
+        (organisation.organisation_code, "Công ty TNHH Sen Vàng", True)
+    ]
     assert selectors.organisation_may_act(user=representative, organisation=organisation, scope=SUBMIT)
+    assert organisation.kind == AccountKind.ORGANISATION
+    assert not organisation.has_usable_password()
+
+
+def test_the_question_goes_through_the_exchange_under_a_legal_basis_and_shows_in_the_data_tracker() -> None:
+    representative, _employee, _organisation = _setup()
+
+    entry = MessageLogEntry.objects.get(service__endswith="/represented-enterprises")
+    assert entry.client == "VN/GOV/CONGSO/VNEID"
+    assert "69/2024" in entry.basis  # no consent: the eID's legal basis
+    assert entry.data_subject == representative.username
+    assert entry.purpose == "organisation-representation"
+    assert entry.status == 200
+    assert AuditEntry.objects.filter(
+        action="identity.representation.changed", target_id=str(representative.pk)
+    ).exists()
+    client = Client()
+    login(client, representative)
+    tracker = client.get("/tai-khoan/du-lieu-cua-toi/").content.decode()
+    assert "Hệ thống định danh điện tử" in tracker
+    assert "Doanh nghiệp do công dân làm người đại diện theo pháp luật" in tracker
+
+
+def test_a_new_representative_takes_over_and_the_former_one_loses_the_organisation() -> None:
+    former, employee, organisation = _setup()
+    successor = make_account(make_citizen(full_name="Đỗ Văn Kế Nhiệm", phone="0912345603"))
+    authorisation = services.organisation_authorisation_grant(
+        actor=former,
+        organisation=organisation,
+        employee_personal_id=employee.username,
+        scopes=[SUBMIT],
+        expires_at=timezone.now() + timedelta(days=30),
+    )
+    Organisation.objects.filter(code=organisation.organisation_code).update(
+        representative=successor.citizen, name="Công ty Cổ phần Sen Vàng"
+    )
+
+    assert services.representation_refresh(user=successor)
+    assert services.representation_refresh(user=former)
+
+    assert selectors.organisations_user_may_act_for(former) == []
+    [acting] = selectors.organisations_user_may_act_for(successor)
+    assert (acting.code, acting.name, acting.as_representative) == (
+        organisation.organisation_code,
+        "Công ty Cổ phần Sen Vàng",
+        True,
+    )
+    with pytest.raises(PermissionDenied):
+        services.organisation_authorisation_revoke(actor=former, authorisation=authorisation)
+    # What the enterprise authorised stays until the new representative revokes it.
+    assert selectors.organisation_may_act(user=employee, organisation=organisation, scope=SUBMIT)
+    services.organisation_authorisation_revoke(actor=successor, authorisation=authorisation)
+    assert selectors.organisations_user_may_act_for(employee) == []
+
+
+def test_a_dissolved_enterprise_has_nobody_acting_for_it() -> None:
+    representative, _employee, organisation = _setup()
+    Organisation.objects.filter(code=organisation.organisation_code).update(
+        status=OrganisationStatus.DISSOLVED
+    )
+
+    assert services.representation_refresh(user=representative)
+
+    assert selectors.organisations_user_may_act_for(representative) == []
+
+
+def test_when_the_exchange_refuses_the_last_answer_stands_and_login_still_works() -> None:
+    representative, _employee, organisation = _setup()
+    right = AccessRight.objects.active().get(client__code="VNEID")
+    exchange_services.access_right_revoke(right=right)
+    Organisation.objects.filter(code=organisation.organisation_code).update(representative=None)
+
+    assert not services.representation_refresh(user=representative)
+    client = Client()
+    login(client, representative)
+
+    assert client.get("/tai-khoan/to-chuc/").status_code == 200
+    assert [entry.code for entry in selectors.organisations_user_may_act_for(representative)] == [
+        organisation.organisation_code
+    ]
+
+
+def test_login_asks_the_registry_again_once_its_answer_is_old() -> None:
+    representative, _employee, organisation = _setup()
+    asked = MessageLogEntry.objects.filter(service__endswith="/represented-enterprises")
+    Organisation.objects.filter(code=organisation.organisation_code).update(representative=None)
+
+    login(Client(), representative)  # the answer of _setup() is recent: not asked again
+    assert asked.count() == 1
+    assert selectors.organisations_user_may_act_for(representative) != []
+
+    User.objects.filter(pk=representative.pk).update(
+        representation_checked_at=timezone.now() - timedelta(hours=1)
+    )
+    login(Client(), representative)
+
+    assert asked.count() == 2
+    assert selectors.organisations_user_may_act_for(representative) == []
 
 
 def test_an_employee_acts_only_while_authorised_and_within_scope() -> None:
@@ -53,10 +161,7 @@ def test_an_employee_acts_only_while_authorised_and_within_scope() -> None:
     assert not selectors.organisation_may_act(
         user=employee, organisation=organisation, scope=AuthorisationScope.PAY_FEES
     )
-    account = authorisation.organisation_account
-    assert account.kind == AccountKind.ORGANISATION
-    assert account.organisation == organisation
-    assert not account.has_usable_password()
+    assert authorisation.organisation_account == organisation
     assert AuditEntry.objects.filter(
         action="identity.organisation.authorised", actor_id=str(representative.pk)
     ).exists()
@@ -125,7 +230,7 @@ def test_the_representative_manages_authorisations_on_the_page() -> None:
     until = (timezone.localdate() + timedelta(days=10)).isoformat()
 
     page = client.post(
-        f"/tai-khoan/to-chuc/{organisation.code}/",
+        f"/tai-khoan/to-chuc/{organisation.organisation_code}/",
         {"employee_personal_id": employee.username, "scopes": [SUBMIT], "expires_on": until},
         follow=True,
     ).content.decode()
@@ -135,14 +240,14 @@ def test_the_representative_manages_authorisations_on_the_page() -> None:
     employee_client = Client()
     login(employee_client, employee)
     listed = employee_client.get("/tai-khoan/to-chuc/").content.decode()
-    assert organisation.name in listed
+    assert organisation.full_name in listed
     assert "Nộp và theo dõi hồ sơ" in listed
     assert "Thanh toán phí" not in listed
-    assert employee_client.get(f"/tai-khoan/to-chuc/{organisation.code}/").status_code == 403
+    assert employee_client.get(f"/tai-khoan/to-chuc/{organisation.organisation_code}/").status_code == 403
 
     authorisation = OrganisationAuthorisation.objects.get()
-    client.post(f"/tai-khoan/to-chuc/{organisation.code}/uy-quyen/{authorisation.pk}/thu-hoi/")
-    assert organisation.name not in employee_client.get("/tai-khoan/to-chuc/").content.decode()
+    client.post(f"/tai-khoan/to-chuc/{organisation.organisation_code}/uy-quyen/{authorisation.pk}/thu-hoi/")
+    assert organisation.full_name not in employee_client.get("/tai-khoan/to-chuc/").content.decode()
 
 
 def test_an_authorisation_needs_an_activated_account_and_a_future_end() -> None:
@@ -152,7 +257,7 @@ def test_an_authorisation_needs_an_activated_account_and_a_future_end() -> None:
     not_activated = make_citizen()
 
     page = client.post(
-        f"/tai-khoan/to-chuc/{organisation.code}/",
+        f"/tai-khoan/to-chuc/{organisation.organisation_code}/",
         {
             "employee_personal_id": not_activated.personal_id,
             "scopes": [SUBMIT],
@@ -162,7 +267,7 @@ def test_an_authorisation_needs_an_activated_account_and_a_future_end() -> None:
 
     assert "Ngày cuối cùng không được ở quá khứ" in page
     page = client.post(
-        f"/tai-khoan/to-chuc/{organisation.code}/",
+        f"/tai-khoan/to-chuc/{organisation.organisation_code}/",
         {
             "employee_personal_id": not_activated.personal_id,
             "scopes": [SUBMIT],

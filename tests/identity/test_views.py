@@ -17,6 +17,7 @@ from congso.registry.choices import AgencyKind
 
 from .factories import (
     PASSWORD,
+    business_registry,
     last_sms_code,
     login,
     make_account,
@@ -249,6 +250,7 @@ def test_the_admin_uses_this_login_and_needs_staff_and_a_second_factor() -> None
 def test_demo_accounts_are_created_once_and_work() -> None:
     police = make_agency(kind=AgencyKind.POLICE)
     commune = make_agency(kind=AgencyKind.PEOPLES_COMMITTEE, name="UBND phường Ba Đình")
+    business_registry()
     people = [make_citizen(phone=f"09123450{i:02d}") for i in range(6)]
     organisation = make_organisation(representative=people[5])
     arguments: dict[str, Any] = {
@@ -259,7 +261,8 @@ def test_demo_accounts_are_created_once_and_work() -> None:
         "commune_officer": people[3],
         "commune_agency": commune,
         "operator": people[4],
-        "organisation": organisation,
+        "representative": people[5],
+        "organisation_name": organisation.name,
     }
 
     first = services.identity_demo_accounts_ensure(**arguments)
@@ -267,6 +270,7 @@ def test_demo_accounts_are_created_once_and_work() -> None:
 
     assert first == again
     assert len(first) == 6
+    assert services.identity_demo_representation_bind(representative=people[5])
     assert User.objects.count() == 7  # six people and the organisation
     _role, personal_id, password = first[0]
     client = Client()
@@ -275,7 +279,12 @@ def test_demo_accounts_are_created_once_and_work() -> None:
     assert User.objects.get(username=people[1].personal_id).assurance_level == 2
     assert OfficerRole.objects.active().filter(user__username=people[2].personal_id, agency=police).exists()
     assert User.objects.get(username=people[4].personal_id).is_superuser
-    assert User.objects.get(organisation=organisation).kind == "organisation"
+    account = User.objects.get(organisation_code=organisation.code)
+    assert (account.kind, account.full_name, account.representative) == (
+        "organisation",
+        organisation.name,
+        User.objects.get(username=people[5].personal_id),
+    )
 
 
 def test_pages_carry_no_inline_script() -> None:

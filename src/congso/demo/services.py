@@ -22,7 +22,7 @@ from django.utils.text import slugify
 from congso.catalog.models import Procedure
 from congso.catalog.services import catalog_demo_load, procedure_agencies_assign
 from congso.exchange.demo import exchange_demo_setup
-from congso.identity.services import identity_demo_accounts_ensure
+from congso.identity.services import identity_demo_accounts_ensure, identity_demo_representation_bind
 from congso.registry import services as registry
 from congso.registry.choices import AgencyKind, AgencyLevel, LegalForm, RegistryKind
 from congso.registry.generate import generate_files
@@ -334,6 +334,8 @@ def demo_load(*, progress: Callable[[str], None] = lambda message: None) -> Demo
     people = report.people = {
         person.key: Citizen.objects.get(personal_id=person.personal_id) for person in PEOPLE
     }
+    enterprise = Organisation.objects.select_related("representative").get(code=DEMO_ENTERPRISE_CODE)
+    assert enterprise.representative is not None, "the demo enterprise has a legal representative"
     with transaction.atomic():
         report.accounts = identity_demo_accounts_ensure(
             level1=people["citizen"],
@@ -343,8 +345,10 @@ def demo_load(*, progress: Callable[[str], None] = lambda message: None) -> Demo
             commune_officer=people["officer"],
             commune_agency=Agency.objects.get(code=DEMO_COMMUNE_AGENCY),
             operator=people["operator"],
-            organisation=Organisation.objects.get(code=DEMO_ENTERPRISE_CODE),
+            representative=enterprise.representative,
+            organisation_name=enterprise.name,
         )
+    identity_demo_representation_bind(representative=enterprise.representative)
     progress("Khóa ký số demo / demo signing keys")
     signing_setup()
     progress("Hồ sơ mẫu / sample dossiers")

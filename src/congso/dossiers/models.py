@@ -58,8 +58,9 @@ class DossierDraft(models.Model):
     applicant = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="dossier_drafts"
     )
+    # The organisation's account (identity's), when applying on its behalf.
     organisation = models.ForeignKey(
-        "registry.Organisation", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     procedure = models.ForeignKey("catalog.Procedure", on_delete=models.PROTECT, related_name="+")
     agency = models.ForeignKey(
@@ -96,7 +97,7 @@ class DossierQuerySet(models.QuerySet["Dossier"]):
             return self.none()
         condition = Q(applicant=user)
         organisation_ids = [
-            acting.organisation.pk
+            acting.account.pk
             for acting in identity_selectors.organisations_user_may_act_for(user)
             if AuthorisationScope.SUBMIT_DOSSIERS in acting.scopes
         ]
@@ -144,8 +145,9 @@ class Dossier(models.Model):
     applicant = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name="người nộp", on_delete=models.PROTECT, related_name="dossiers"
     )
+    # The organisation's account (identity's), when a person applied on its behalf.
     organisation = models.ForeignKey(
-        "registry.Organisation",
+        settings.AUTH_USER_MODEL,
         verbose_name="tổ chức nộp",
         null=True,
         blank=True,

@@ -73,6 +73,11 @@ def _ref(obj: Any) -> dict[str, str] | None:
     return {"code": obj.code, "name": obj.name} if obj is not None else None
 
 
+def _organisation_ref(account: Any) -> dict[str, str]:
+    """An organisation's account as the code and name of its enterprise."""
+    return {"code": account.organisation_code or account.username, "name": account.full_name}
+
+
 # --- The applicant's dossiers -------------------------------------------------------------------
 class DossierSummaryOut(Schema):
     code: str = Field(..., examples=["H15.50-261201-0001"])
@@ -99,7 +104,7 @@ class DossierSummaryOut(Schema):
 
     @staticmethod
     def resolve_organisation(obj: Any) -> dict[str, str] | None:
-        return _ref(obj.organisation) if obj.organisation_id else None
+        return _organisation_ref(obj.organisation) if obj.organisation_id else None
 
 
 class DossierPageOut(Schema):
@@ -295,7 +300,7 @@ class DraftOut(Schema):
 
     @staticmethod
     def resolve_organisation(obj: Any) -> dict[str, str] | None:
-        return _ref(obj.organisation) if obj.organisation_id else None
+        return _organisation_ref(obj.organisation) if obj.organisation_id else None
 
     @staticmethod
     def resolve_prefilled(obj: Any) -> list[str]:
@@ -501,7 +506,7 @@ class OfficeDossierOut(QueueItemOut):
 
     @staticmethod
     def resolve_organisation(obj: Any) -> dict[str, str] | None:
-        return _ref(obj.organisation) if obj.organisation_id else None
+        return _organisation_ref(obj.organisation) if obj.organisation_id else None
 
     @staticmethod
     def resolve_unit(obj: Any) -> dict[str, str] | None:

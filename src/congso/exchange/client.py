@@ -82,6 +82,11 @@ def portal_client_id() -> str:
     return str(setting("CONGSO_EXCHANGE_PORTAL_CLIENT"))
 
 
+def eid_client_id() -> str:
+    """The electronic-identity system's subsystem (``CONGSO_EXCHANGE_EID_CLIENT``)."""
+    return str(setting("CONGSO_EXCHANGE_EID_CLIENT"))
+
+
 def call(
     *,
     client_subsystem: str,

@@ -1,9 +1,11 @@
 """The built-in registry services and :func:`exchange_demo_setup`, which publishes them.
 
 Each base registry is published by the agency that owns it (``registry.Registry``), under a
-subsystem of that agency's member, with an OpenAPI document; the portal's subsystem gets a
-right to each. Personal-data services need the person's consent (there is no legal basis
-configured for the portal): the consent comes from the application wizard.
+subsystem of that agency's member, with an OpenAPI document. The portal's subsystem gets a
+right to each service it prefills forms from; their personal data needs the person's consent
+(there is no legal basis configured for the portal), which the application wizard asks for.
+The electronic-identity system gets one right, with a legal basis: which enterprises a person
+represents, to bind organisation accounts to their legal representative.
 """
 
 from __future__ import annotations
@@ -32,8 +34,20 @@ PURPOSES: tuple[tuple[str, str, str], ...] = (
     ("administrative-procedure", "Giải quyết thủ tục hành chính", "Handling an administrative procedure"),
     ("identity-verification", "Xác minh nhân thân", "Verifying a person's identity"),
     ("health-care", "Khám bệnh, chữa bệnh bảo hiểm y tế", "Health care covered by health insurance"),
+    (
+        "organisation-representation",
+        "Xác định người đại diện theo pháp luật của tổ chức",
+        "Establishing who legally represents an organisation",
+    ),
 )
 _PERSONAL_PURPOSES = ("administrative-procedure", "identity-verification")
+# Organisations' electronic-identification accounts are bound to their legal representative
+# (Decree 69/2024/NĐ-CP); processing personal data that a law requires needs no consent
+# (Decree 13/2023/NĐ-CP art. 17).
+EID_LEGAL_BASIS = (
+    "Nghị định 69/2024/NĐ-CP về định danh và xác thực điện tử (tài khoản định danh điện tử của "
+    "tổ chức); Nghị định 13/2023/NĐ-CP, Điều 17"
+)
 
 _STRING = {"type": "string"}
 _DATE = {"type": "string", "format": "date"}
@@ -61,6 +75,10 @@ class BuiltinService:
     schema: dict[str, Any]
     purposes: tuple[str, ...] = _PERSONAL_PURPOSES
     parameters: tuple[dict[str, Any], ...] = field(default_factory=tuple)
+    # Which of the platform's own subsystems get a right to it ("portal", "eid"), and the law
+    # under which they receive personal data without consent (empty: consent is needed).
+    clients: tuple[str, ...] = ("portal",)
+    legal_basis: str = ""
 
 
 BUILTIN_SERVICES: tuple[BuiltinService, ...] = (
@@ -176,6 +194,36 @@ BUILTIN_SERVICES: tuple[BuiltinService, ...] = (
                 "representative": {"type": "object", "nullable": True, "properties": {"full_name": _STRING}},
                 "phone": _STRING,
                 "email": _STRING,
+            },
+        },
+    ),
+    BuiltinService(
+        alias="registry.represented-enterprises",
+        registry_kind="organisations",
+        subsystem_code="DKKD",
+        code="represented-enterprises",
+        title="Doanh nghiệp do công dân làm người đại diện theo pháp luật",
+        title_en="Enterprises the person legally represents",
+        description="Mã số, tên, loại hình và tình trạng của các doanh nghiệp còn tồn tại mà "
+        "công dân là người đại diện theo pháp luật.",
+        personal_data=True,
+        path="/",
+        purposes=("organisation-representation",),
+        clients=("eid",),
+        legal_basis=EID_LEGAL_BASIS,
+        schema={
+            "type": "object",
+            "properties": {
+                "personal_id": _STRING,
+                "enterprises": {
+                    "type": "array",
+                    "items": {
+                        "type": "object",
+                        "properties": dict.fromkeys(
+                            ("code", "name", "legal_form", "status", "status_label"), _STRING
+                        ),
+                    },
+                },
             },
         },
     ),
@@ -384,6 +432,23 @@ def _subsystem(member: Member, code: str, name: str) -> Subsystem:
     return subsystem or subsystem_register(member=member, code=code, name=name)
 
 
+def _own_subsystem(setting_name: str, name: str, agencies: dict[str, Any]) -> Subsystem:
+    """One of the platform's own systems, registered under the member its setting names."""
+    client_id = ClientId.parse(setting(setting_name))
+    if client_id is None:
+        raise ValueError(f"{setting_name} must be INSTANCE/CLASS/MEMBER/SUBSYSTEM")
+    member = Member.objects.filter(
+        instance=client_id.instance, member_class=client_id.member_class, code=client_id.member_code
+    ).first() or member_register(
+        member_class=client_id.member_class,
+        code=client_id.member_code,
+        name=f"{settings.CONGSO_SITE_NAME} — đơn vị vận hành cổng",
+        instance=client_id.instance,
+        agency=agencies.get(client_id.member_code),
+    )
+    return _subsystem(member, client_id.subsystem_code, name)
+
+
 @transaction.atomic
 def exchange_demo_setup() -> DemoSetupReport:
     """Register the instance's members, the built-in registry services and the portal (idempotent)."""
@@ -407,22 +472,13 @@ def exchange_demo_setup() -> DemoSetupReport:
         _member_for_agency(agency, instance)
     report.members = len(agencies)
 
-    portal_id = ClientId.parse(setting("CONGSO_EXCHANGE_PORTAL_CLIENT"))
-    if portal_id is None:
-        raise ValueError("CONGSO_EXCHANGE_PORTAL_CLIENT must be INSTANCE/CLASS/MEMBER/SUBSYSTEM")
-    portal_member = Member.objects.filter(
-        instance=portal_id.instance, member_class=portal_id.member_class, code=portal_id.member_code
-    ).first() or member_register(
-        member_class=portal_id.member_class,
-        code=portal_id.member_code,
-        name=f"{settings.CONGSO_SITE_NAME} — đơn vị vận hành cổng",
-        instance=portal_id.instance,
-        agency=agencies.get(portal_id.member_code),
-    )
-    portal = _subsystem(
-        portal_member, portal_id.subsystem_code, f"Cổng dịch vụ công {settings.CONGSO_SITE_NAME}"
-    )
-    report.portal = portal.client_id
+    own = {
+        "portal": _own_subsystem(
+            "CONGSO_EXCHANGE_PORTAL_CLIENT", f"Cổng dịch vụ công {settings.CONGSO_SITE_NAME}", agencies
+        ),
+        "eid": _own_subsystem("CONGSO_EXCHANGE_EID_CLIENT", "Hệ thống định danh điện tử", agencies),
+    }
+    report.portal = own["portal"].client_id
 
     for spec in BUILTIN_SERVICES:
         try:
@@ -456,8 +512,15 @@ def exchange_demo_setup() -> DemoSetupReport:
             current_purposes = {p.code for p in existing.purposes.all()}
             if changed or current_purposes != set(spec.purposes):
                 service = service_update(service=existing, data=changed, purposes=service_purposes)
-        if not AccessRight.objects.active().filter(client=portal, service=service).exists():
-            access_right_grant(client=portal, service=service)
+        for client_key in spec.clients:
+            client = own[client_key]
+            if not AccessRight.objects.active().filter(client=client, service=service).exists():
+                access_right_grant(
+                    client=client,
+                    service=service,
+                    legal_basis=spec.legal_basis,
+                    legal_basis_purposes=service_purposes if spec.legal_basis else (),
+                )
         report.services.append(service.service_id)
     transaction.on_commit(exchange_cache_clear)
     return report

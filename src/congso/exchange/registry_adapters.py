@@ -193,6 +193,34 @@ def enterprise(request: ProviderRequest) -> ProviderResponse:
     )
 
 
+@adapter("registry.represented-enterprises")
+def represented_enterprises(request: ProviderRequest) -> ProviderResponse:
+    """The enterprises the data subject is the legal representative of (none is an answer too)."""
+    if request.method != "GET":
+        return _method_not_allowed()
+    if not _personal(request):
+        return _not_found(request.path)
+    try:
+        organisations = registry_selectors.organisations_represented_by(personal_id=request.data_subject)
+    except DomainError as error:
+        return _error(error)
+    return json_response(
+        {
+            "personal_id": request.data_subject,
+            "enterprises": [
+                {
+                    "code": organisation.code,
+                    "name": organisation.name,
+                    "legal_form": organisation.legal_form,
+                    "status": organisation.status,
+                    "status_label": organisation.get_status_display(),
+                }
+                for organisation in organisations
+            ],
+        }
+    )
+
+
 @adapter("registry.driver-licence")
 def driver_licences(request: ProviderRequest) -> ProviderResponse:
     if request.method != "GET":

@@ -23,7 +23,9 @@ class CongsoUserAdmin(UserAdmin):
                     "full_name",
                     "kind",
                     "citizen",
-                    "organisation",
+                    "organisation_code",
+                    "representative",
+                    "representation_checked_at",
                     "assurance_level",
                     "preferred_language",
                     "single_device",
@@ -34,9 +36,10 @@ class CongsoUserAdmin(UserAdmin):
     list_display = ("username", "full_name", "kind", "assurance_level", "is_staff", "is_active")
     list_filter = ("kind", "assurance_level", "is_staff", "is_superuser", "is_active")
     search_fields = ("username", "full_name", "email")
-    raw_id_fields = ("citizen", "organisation")
-    # Level 2 is raised only by a police officer through the back office (audited).
-    readonly_fields = ("assurance_level",)
+    raw_id_fields = ("citizen",)
+    # Level 2 is raised only by a police officer through the back office (audited); who
+    # represents an organisation is the business registry's answer, not an operator's.
+    readonly_fields = ("assurance_level", "organisation_code", "representative", "representation_checked_at")
 
 
 @admin.register(OfficerRole)

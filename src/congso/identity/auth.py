@@ -69,7 +69,11 @@ def pending_login_user(request: HttpRequest) -> User | None:
 
 
 def login_complete(request: HttpRequest, user: User, *, amr: Sequence[str], method: str) -> None:
-    """Log the person in: new session id, the assurance of this login, the session recorded."""
+    """Log the person in: new session id, the assurance of this login, the session recorded.
+
+    Then whom the person legally represents is asked again of the business registry (unless
+    asked recently), so the organisations they may act for are current from this login on.
+    """
     request.session.pop(PENDING_KEY, None)
     auth.login(request, user, backend=MODEL_BACKEND)
     request.session[SESSION_AUTH_KEY] = {
@@ -86,6 +90,9 @@ def login_complete(request: HttpRequest, user: User, *, amr: Sequence[str], meth
         method=method,
         ip=client_ip(request),
         user_agent=user_agent(request),
+    )
+    services.representation_refresh(
+        user=user, max_age_seconds=settings.CONGSO_IDENTITY_REPRESENTATION_MAX_AGE_SECONDS
     )
 
 

@@ -3,7 +3,10 @@
 The username of a person's account is their 12-digit personal identification number
 (Decree 69/2024 art. 2); operators and officers are people too and log in the same way. An
 organisation's account is named by its enterprise code and is never logged in to: its legal
-representative, and employees they authorise, act for it with their own accounts.
+representative, and employees they authorise, act for it with their own accounts. Who the
+representative is comes from the business registry, another agency's, through the exchange
+(``services.representation_refresh``): identity keeps the enterprise's code, its name and
+the account of its representative as last answered, never a link into that registry.
 
 Reads that depend on who is asking go through the selectors; every write goes through
 ``services.py`` and is audited.
@@ -52,13 +55,23 @@ class User(AbstractUser):
         on_delete=models.PROTECT,
         related_name="account",
     )
-    organisation = models.OneToOneField(
-        "registry.Organisation",
-        verbose_name="doanh nghiệp, tổ chức",
+    # Organisation accounts: the enterprise code (mã số doanh nghiệp) and its legal
+    # representative as the business registry last answered.
+    organisation_code = models.CharField(
+        "mã số doanh nghiệp", max_length=14, unique=True, null=True, blank=True
+    )
+    representative = models.ForeignKey(
+        "self",
+        verbose_name="người đại diện theo pháp luật",
         null=True,
         blank=True,
-        on_delete=models.PROTECT,
-        related_name="account",
+        on_delete=models.SET_NULL,
+        related_name="represented_organisations",
+        limit_choices_to={"kind": AccountKind.PERSON},
+    )
+    # Person accounts: when the business registry was last asked whom they represent.
+    representation_checked_at = models.DateTimeField(
+        "lần cuối hỏi quyền đại diện doanh nghiệp", null=True, blank=True
     )
     assurance_level = models.PositiveSmallIntegerField(
         "mức độ định danh", choices=AssuranceLevel.choices, default=AssuranceLevel.LEVEL1
@@ -77,8 +90,10 @@ class User(AbstractUser):
                 condition=Q(assurance_level__in=[1, 2]), name="identity_user_assurance_level_valid"
             ),
             models.CheckConstraint(
-                condition=Q(kind=AccountKind.PERSON, organisation__isnull=True)
-                | Q(kind=AccountKind.ORGANISATION, citizen__isnull=True),
+                condition=Q(
+                    kind=AccountKind.PERSON, organisation_code__isnull=True, representative__isnull=True
+                )
+                | Q(kind=AccountKind.ORGANISATION, citizen__isnull=True, organisation_code__isnull=False),
                 name="identity_user_kind_matches_binding",
             ),
         ]

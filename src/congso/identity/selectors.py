@@ -19,7 +19,7 @@ from congso.core.errors import InvalidInput
 from congso.core.errors import PermissionDenied as DomainPermissionDenied
 from congso.notify.phone import phone_normalize
 from congso.registry.choices import AgencyKind, Sex
-from congso.registry.models import Agency, Citizen, Organisation
+from congso.registry.models import Agency, Citizen
 
 from .assurance import ACR_BY_LEVEL, ACR_LEVEL1, SESSION_AUTH_KEY, Assurance
 from .models import (
@@ -39,6 +39,7 @@ __all__ = [
     "OrganisationActing",
     "citizen_address_formatted",
     "login_history",
+    "organisation_acting_get",
     "organisation_may_act",
     "organisations_user_may_act_for",
     "session_assurance",
@@ -106,10 +107,9 @@ def user_claims(user: User) -> dict[str, Any]:
     ``organisation_code`` and no personal claims; a value the registry lacks is None.
     """
     if user.kind == AccountKind.ORGANISATION:
-        organisation: Organisation | None = user.organisation
         return {
-            "name": organisation.name if organisation else user.full_name,
-            "organisation_code": organisation.code if organisation else user.username,
+            "name": user.full_name,
+            "organisation_code": user.organisation_code or user.username,
             "assurance_level": None,
             "locale": user.preferred_language,
         }
@@ -221,13 +221,24 @@ def is_officer(*, user: User) -> bool:
 # --- Organisations ----------------------------------------------------------------------------
 @dataclass(frozen=True)
 class OrganisationActing:
-    """An organisation the person may act for, and how far."""
+    """An organisation the person may act for, and how far.
 
-    organisation: Organisation
-    account: User | None
+    ``account`` is the organisation's account; its code and name are the business registry's
+    answer when the representative was last looked up (``services.representation_refresh``).
+    """
+
+    account: User
     as_representative: bool
     scopes: list[str]
     expires_at: datetime | None
+
+    @property
+    def code(self) -> str:
+        return self.account.organisation_code or self.account.username
+
+    @property
+    def name(self) -> str:
+        return self.account.full_name or self.code
 
     @property
     def scope_labels(self) -> list[str]:
@@ -238,63 +249,65 @@ class OrganisationActing:
 
 
 def organisations_user_may_act_for(user: User) -> list[OrganisationActing]:
-    """Organisations the person represents by law, or acts for under an authorisation in force."""
+    """Organisations the person represents by law, or acts for under an authorisation in force.
+
+    Representation is as of the last answer of the business registry; the login and the pages
+    for acting on an organisation's behalf refresh it when it is older than
+    ``CONGSO_IDENTITY_REPRESENTATION_MAX_AGE_SECONDS``.
+    """
     if not user.is_authenticated or user.kind != AccountKind.PERSON:
         return []
     from .models import AuthorisationScope
 
     acting: dict[int, OrganisationActing] = {}
-    if user.citizen_id:
-        represented = Organisation.objects.filter(representative_id=user.citizen_id).select_related("account")
-        for organisation in represented.order_by("name"):
-            acting[organisation.pk] = OrganisationActing(
-                organisation=organisation,
-                account=getattr(organisation, "account", None),
-                as_representative=True,
-                scopes=list(AuthorisationScope.values),
-                expires_at=None,
-            )
+    represented = User.objects.filter(kind=AccountKind.ORGANISATION, representative=user, is_active=True)
+    for account in represented.order_by("full_name", "organisation_code"):
+        acting[account.pk] = OrganisationActing(
+            account=account,
+            as_representative=True,
+            scopes=list(AuthorisationScope.values),
+            expires_at=None,
+        )
     authorisations = (
         OrganisationAuthorisation.objects.in_force()
-        .filter(employee=user, organisation_account__organisation__isnull=False)
-        .select_related("organisation_account__organisation")
+        .filter(employee=user, organisation_account__is_active=True)
+        .select_related("organisation_account")
         .order_by("expires_at")
     )
     for authorisation in authorisations:
-        bound = authorisation.organisation_account.organisation
-        if bound is None:
+        account = authorisation.organisation_account
+        previous = acting.get(account.pk)
+        if previous is not None and previous.as_representative:
             continue
-        organisation = bound
-        if organisation.pk in acting:
-            if acting[organisation.pk].as_representative:
-                continue
-            previous = acting[organisation.pk]
+        if previous is not None:
             scopes = list(dict.fromkeys([*previous.scopes, *authorisation.scopes]))
             expires = max(previous.expires_at or authorisation.expires_at, authorisation.expires_at)
         else:
             scopes, expires = list(authorisation.scopes), authorisation.expires_at
-        acting[organisation.pk] = OrganisationActing(
-            organisation=organisation,
-            account=authorisation.organisation_account,
-            as_representative=False,
-            scopes=scopes,
-            expires_at=expires,
+        acting[account.pk] = OrganisationActing(
+            account=account, as_representative=False, scopes=scopes, expires_at=expires
         )
     return list(acting.values())
 
 
-def organisation_may_act(*, user: User, organisation: Organisation, scope: str) -> bool:
-    """Whether the person may, right now, do ``scope`` for the organisation."""
+def organisation_may_act(*, user: User, organisation: User, scope: str) -> bool:
+    """Whether the person may, right now, do ``scope`` for the organisation (its account)."""
     return any(
-        entry.organisation.pk == organisation.pk and scope in entry.scopes
+        entry.account.pk == organisation.pk and scope in entry.scopes
         for entry in organisations_user_may_act_for(user)
     )
 
 
-def organisation_authorisations(*, organisation: Organisation) -> QuerySet[OrganisationAuthorisation]:
+def organisation_acting_get(*, user: User, code: str) -> OrganisationActing | None:
+    """How the person may act for the organisation with this enterprise code, if at all."""
+    wanted = code.strip()
+    return next((entry for entry in organisations_user_may_act_for(user) if entry.code == wanted), None)
+
+
+def organisation_authorisations(*, organisation: User) -> QuerySet[OrganisationAuthorisation]:
     """Every authorisation of the organisation, newest first (in force, expired, revoked)."""
     return (
-        OrganisationAuthorisation.objects.filter(organisation_account__organisation=organisation)
+        OrganisationAuthorisation.objects.filter(organisation_account=organisation)
         .select_related("employee", "granted_by", "revoked_by")
         .order_by("-granted_at", "-id")
     )

@@ -24,7 +24,7 @@ from django.conf import settings
 from django.contrib.auth import password_validation
 from django.contrib.auth.hashers import check_password, make_password
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.translation import get_language
@@ -50,8 +50,8 @@ from congso.core.errors import Conflict, DomainError, InvalidInput, NotFound, Pe
 from congso.notify.phone import phone_mask, phone_normalize
 from congso.notify.services import message_send
 from congso.registry.choices import AgencyKind
-from congso.registry.models import Agency, Citizen, Organisation
-from congso.registry.selectors import citizen_get_by_personal_id, organisation_get_by_code
+from congso.registry.models import Agency, Citizen
+from congso.registry.selectors import citizen_get_by_personal_id
 
 from . import throttle
 from .assurance import ACR_BY_LEVEL
@@ -1210,64 +1210,163 @@ def assurance_level_raise(
 
 
 # --- Organisations ----------------------------------------------------------------------------
-def _is_representative(actor: User | None, organisation: Organisation) -> bool:
+REPRESENTATION_SERVICE = "registry.represented-enterprises"
+REPRESENTATION_PURPOSE = "organisation-representation"
+
+
+def _representation_fresh(user: User, max_age_seconds: float | None) -> bool:
+    checked = user.representation_checked_at
+    if max_age_seconds is None or checked is None:
+        return False
+    return (timezone.now() - checked).total_seconds() < max_age_seconds
+
+
+def _representation_ask(user: User) -> tuple[list[dict[str, str]], str] | None:
+    """The business registry's list of enterprises the person represents, through the exchange.
+
+    None when the exchange refuses or the registry does not answer: the caller keeps what it
+    knew, since a login must not fail because another agency's system is down.
+    """
+    from congso.exchange import client as exchange_client
+
+    try:
+        result = exchange_client.call(
+            client_subsystem=exchange_client.eid_client_id(),
+            service=REPRESENTATION_SERVICE,
+            data_subject=user.username,
+            purpose=REPRESENTATION_PURPOSE,
+            user=user,
+        )
+    except DomainError as error:
+        log.warning("identity.representation.unavailable", code=error.code, user_id=user.pk)
+        return None
+    answer = result.json() if result.ok else None
+    if not isinstance(answer, dict) or not isinstance(answer.get("enterprises"), list):
+        log.warning("identity.representation.unavailable", status=result.status, user_id=user.pk)
+        return None
+    enterprises = [
+        {"code": str(item["code"]), "name": str(item.get("name") or item["code"])}
+        for item in answer["enterprises"]
+        if isinstance(item, dict) and item.get("code")
+    ]
+    return enterprises, result.message_id
+
+
+def _organisation_account_upsert(*, code: str, name: str, representative: User) -> tuple[User, bool]:
+    """The organisation's account, locked, made or updated to this name and representative."""
+    account = User.objects.select_for_update().filter(organisation_code=code).first()
+    if account is None:
+        try:
+            with transaction.atomic():
+                account = User(
+                    username=code,
+                    full_name=name,
+                    kind=AccountKind.ORGANISATION,
+                    organisation_code=code,
+                    representative=representative,
+                )
+                account.set_unusable_password()
+                account.save()
+                return account, True
+        except IntegrityError:  # made meanwhile by another representative's refresh
+            account = User.objects.select_for_update().get(organisation_code=code)
+    if (account.full_name, account.representative_id) != (name, representative.pk):
+        account.full_name = name
+        account.representative = representative
+        account.save(update_fields=["full_name", "representative"])
+    return account, False
+
+
+def representation_refresh(*, user: User, max_age_seconds: float | None = None) -> bool:
+    """Bind the person to the organisations they legally represent, as the registry says now.
+
+    The business registry is another agency's, so the question goes through the exchange
+    under the eID system's legal basis (Decree 69/2024/NĐ-CP), and the person sees it in their
+    data tracker. Each enterprise gets its account on first sight (nobody logs in to it); one
+    the person no longer represents loses them as representative at once, and with them every
+    power the person had from representing it. Changes are audited with the exchange message
+    that proves them. With ``max_age_seconds``, an answer that recent is reused.
+
+    Call it outside a transaction. Returns whether the registry answered.
+    """
+    if user.kind != AccountKind.PERSON or not user.citizen_id:
+        return False
+    if _representation_fresh(user, max_age_seconds):
+        return True
+    asked = _representation_ask(user)
+    if asked is None:
+        return False
+    enterprises, message_id = asked
+    with transaction.atomic():
+        locked = User.objects.select_for_update().get(pk=user.pk)
+        listed = {item["code"]: item["name"] for item in enterprises}
+        mine = User.objects.filter(kind=AccountKind.ORGANISATION, representative=locked)
+        before = {str(code) for code in mine.values_list("organisation_code", flat=True)}
+        created = [
+            code
+            for code, name in listed.items()
+            if _organisation_account_upsert(code=code, name=name, representative=locked)[1]
+        ]
+        removed = sorted(before - set(listed))
+        if removed:
+            mine.filter(organisation_code__in=removed).update(representative=None)
+        added = sorted(set(listed) - before)
+        locked.representation_checked_at = timezone.now()
+        locked.save(update_fields=["representation_checked_at"])
+        if added or removed:
+            audit_record(
+                action="identity.representation.changed",
+                target=locked,
+                details={
+                    "represents": sorted(listed),
+                    "added": added,
+                    "removed": removed,
+                    "accounts_created": sorted(created),
+                    "exchange_message_id": message_id,
+                },
+            )
+    user.representation_checked_at = locked.representation_checked_at
+    return True
+
+
+def _is_representative(actor: User | None, organisation: User) -> bool:
+    """Asked of the database, not of ``organisation`` in memory: a refresh may have moved it."""
     return bool(
         actor is not None
-        and actor.citizen_id is not None
-        and organisation.representative_id is not None
-        and actor.citizen_id == organisation.representative_id
+        and actor.pk is not None
+        and User.objects.filter(
+            pk=organisation.pk, kind=AccountKind.ORGANISATION, representative=actor
+        ).exists()
     )
 
 
-def organisation_account_ensure(*, actor: User | None, organisation: Organisation) -> User:
-    """The organisation's account, created on first use by its legal representative.
-
-    It has no password: nobody logs in as the organisation; the representative, and the
-    employees they authorise, act for it with their own accounts.
-    """
-    if actor is not None and not _is_representative(actor, organisation):
-        _refused(
-            PermissionDenied(
-                "Chỉ người đại diện theo pháp luật mới quản lý được tài khoản của tổ chức.",
-                "Only the legal representative can manage the organisation's account.",
-                code="not_representative",
-            ),
-            actor=actor,
-            action="identity.organisation.refused",
-            target=organisation,
-            details={"organisation": organisation.code},
-        )
-    with transaction.atomic():
-        account = User.objects.filter(organisation=organisation).first()
-        if account is not None:
-            return account
-        account = User(
-            username=organisation.code,
-            full_name=organisation.name,
-            kind=AccountKind.ORGANISATION,
-            organisation=organisation,
-        )
-        account.set_unusable_password()
-        account.save()
-        audit_record(
-            actor=actor,
-            action="identity.organisation.account_created",
-            target=account,
-            details={"organisation": organisation.code},
-        )
-    return account
+def _not_representative(actor: User | None, *, target: Any, code: str, action: str) -> None:
+    _refused(
+        PermissionDenied(
+            "Chỉ người đại diện theo pháp luật mới quản lý được tổ chức này.",
+            "Only the legal representative can manage this organisation.",
+            code="not_representative",
+        ),
+        actor=actor,
+        action=action,
+        target=target,
+        details={"organisation": code[:20]},
+    )
 
 
 def organisation_authorisation_grant(
     *,
     actor: User,
-    organisation: Organisation,
+    organisation: User,
     employee_personal_id: str,
     scopes: Sequence[str],
     expires_at: datetime,
 ) -> OrganisationAuthorisation:
     """The legal representative lets an employee (a person with an account) act for the organisation."""
-    account = organisation_account_ensure(actor=actor, organisation=organisation)
+    if not _is_representative(actor, organisation):
+        _not_representative(
+            actor, target=organisation, code=organisation.username, action="identity.organisation.refused"
+        )
     scopes = list(dict.fromkeys(scopes))
     if not scopes or any(scope not in AuthorisationScope.values for scope in scopes):
         raise InvalidInput("Hãy chọn phạm vi ủy quyền.", "Choose what the employee may do.", field="scopes")
@@ -1293,7 +1392,7 @@ def organisation_authorisation_grant(
         )
     with transaction.atomic():
         authorisation = OrganisationAuthorisation.objects.create(
-            organisation_account=account,
+            organisation_account=organisation,
             employee=employee,
             scopes=scopes,
             granted_by=actor,
@@ -1304,7 +1403,7 @@ def organisation_authorisation_grant(
             action="identity.organisation.authorised",
             target=authorisation,
             details={
-                "organisation": organisation.code,
+                "organisation": organisation.organisation_code,
                 "employee": employee.username,
                 "scopes": scopes,
                 "expires_at": expires_at,
@@ -1312,7 +1411,10 @@ def organisation_authorisation_grant(
         )
         message_send(
             template="identity.organisation_authorised",
-            context={"organisation": organisation.name, "expires_at": timezone.localtime(expires_at).date()},
+            context={
+                "organisation": organisation.full_name,
+                "expires_at": timezone.localtime(expires_at).date(),
+            },
             channels=["inapp"],
             user=employee,
         )
@@ -1320,8 +1422,8 @@ def organisation_authorisation_grant(
 
 
 def organisation_authorisation_revoke(*, actor: User, authorisation: OrganisationAuthorisation) -> None:
-    organisation = authorisation.organisation_account.organisation
-    if organisation is None or not _is_representative(actor, organisation):
+    organisation = authorisation.organisation_account
+    if not _is_representative(actor, organisation):
         _refused(
             PermissionDenied(
                 "Chỉ người đại diện theo pháp luật mới thu hồi được ủy quyền.",
@@ -1343,27 +1445,28 @@ def organisation_authorisation_revoke(*, actor: User, authorisation: Organisatio
                 action="identity.organisation.authorisation_revoked",
                 target=authorisation,
                 details={
-                    "organisation": organisation.code if organisation else "",
+                    "organisation": organisation.organisation_code,
                     "employee": authorisation.employee.username,
                 },
             )
 
 
-def organisation_get_for_representative(*, actor: User, code: str) -> Organisation:
-    """The organisation with this code, if ``actor`` is its legal representative."""
-    organisation = organisation_get_by_code(code=code)
-    if not _is_representative(actor, organisation):
-        _refused(
-            PermissionDenied(
-                "Chỉ người đại diện theo pháp luật mới quản lý được tổ chức này.",
-                "Only the legal representative can manage this organisation.",
-                code="not_representative",
-            ),
-            actor=actor,
-            action="identity.organisation.refused",
-            target=organisation,
-            details={"organisation": organisation.code},
+def organisation_get_for_representative(*, actor: User, code: str) -> User:
+    """The account of the organisation with this enterprise code, if ``actor`` represents it.
+
+    Asks the business registry again first when its last answer is older than
+    ``CONGSO_IDENTITY_REPRESENTATION_MAX_AGE_SECONDS``: managing who may act for an
+    enterprise needs a recent answer.
+    """
+    representation_refresh(
+        user=actor, max_age_seconds=settings.CONGSO_IDENTITY_REPRESENTATION_MAX_AGE_SECONDS
+    )
+    organisation = User.objects.filter(kind=AccountKind.ORGANISATION, organisation_code=code.strip()).first()
+    if organisation is None or not _is_representative(actor, organisation):
+        _not_representative(
+            actor, target=organisation or actor, code=code.strip(), action="identity.organisation.refused"
         )
+    assert organisation is not None
     return organisation
 
 
@@ -1407,25 +1510,21 @@ def identity_demo_accounts_ensure(
     commune_officer: Citizen,
     commune_agency: Agency,
     operator: Citizen,
-    organisation: Organisation,
+    representative: Citizen,
+    organisation_name: str,
     password: str = DEMO_PASSWORD,
 ) -> list[tuple[str, str, str]]:
     """Demo accounts bound to demo citizens; safe to run again. Returns (role, ID number, password).
 
-    ``organisation.representative`` becomes the enterprise's legal representative's account
-    (and the organisation gets its account). The passwords are for the demo only.
+    ``representative`` is the demo enterprise's legal representative; the enterprise's account
+    is bound to them by :func:`identity_demo_representation_bind`, after this transaction. The
+    passwords are for the demo only.
     """
     if police_agency.kind != AgencyKind.POLICE:
         raise InvalidInput(
             "Cơ quan công an của bản demo phải thuộc lĩnh vực công an.",
             "The demo police agency must be of kind police.",
             field="police_agency",
-        )
-    if organisation.representative is None:
-        raise InvalidInput(
-            "Doanh nghiệp của bản demo cần có người đại diện theo pháp luật.",
-            "The demo organisation needs a legal representative.",
-            field="organisation",
         )
     accounts: list[tuple[str, str, str]] = []
     citizen_user = _demo_account(level1, password=password, level=AssuranceLevel.LEVEL1)
@@ -1456,15 +1555,18 @@ def identity_demo_accounts_ensure(
     )
     operator_user = _demo_account(operator, password=password, level=AssuranceLevel.LEVEL2, staff=True)
     accounts.append(("Quản trị hệ thống (operator, /admin/)", operator_user.username, password))
-    representative = _demo_account(
-        organisation.representative, password=password, level=AssuranceLevel.LEVEL2
-    )
-    organisation_account_ensure(actor=None, organisation=organisation)
+    representative_user = _demo_account(representative, password=password, level=AssuranceLevel.LEVEL2)
     accounts.append(
         (
-            f"Người đại diện theo pháp luật của {organisation.name} (legal representative)",
-            representative.username,
+            f"Người đại diện theo pháp luật của {organisation_name} (legal representative)",
+            representative_user.username,
             password,
         )
     )
     return accounts
+
+
+def identity_demo_representation_bind(*, representative: Citizen) -> bool:
+    """Ask the business registry, through the exchange, what the demo representative represents."""
+    user = User.objects.filter(citizen=representative, kind=AccountKind.PERSON).first()
+    return user is not None and representation_refresh(user=user)

@@ -619,11 +619,26 @@ def login_history(request: HttpRequest) -> HttpResponse:
 # --- Organisations ----------------------------------------------------------------------------
 @login_required_mfa
 def organisations(request: HttpRequest) -> HttpResponse:
-    return render(
-        request,
-        "identity/organisations.html",
-        {"acting": selectors.organisations_user_may_act_for(_user(request))},
+    """What the person may act for; the registry is asked again when its answer is old, or on request."""
+    user = _user(request)
+    if request.method == "POST":
+        # Asked on request at most once a minute: every question is a call through the exchange.
+        if services.representation_refresh(user=user, max_age_seconds=60):
+            messages.success(request, _("The registry answered: the list is up to date."))
+        else:
+            messages.warning(
+                request,
+                _("The registry did not answer. The list below is its previous answer; try again later."),
+            )
+        return redirect("identity:organisations")
+    services.representation_refresh(
+        user=user, max_age_seconds=settings.CONGSO_IDENTITY_REPRESENTATION_MAX_AGE_SECONDS
     )
+    context = {
+        "acting": selectors.organisations_user_may_act_for(user),
+        "checked_at": user.representation_checked_at,
+    }
+    return render(request, "identity/organisations.html", context)
 
 
 @login_required_mfa
@@ -649,7 +664,7 @@ def organisation_manage(request: HttpRequest, code: str) -> HttpResponse:
             _show_error(form, error)
         else:
             messages.success(request, _("The employee can now act for the organisation."))
-            return redirect("identity:organisation_manage", code=organisation.code)
+            return redirect("identity:organisation_manage", code=organisation.organisation_code)
     context = {
         "organisation": organisation,
         "form": form,
@@ -663,8 +678,8 @@ def organisation_manage(request: HttpRequest, code: str) -> HttpResponse:
 def organisation_authorisation_revoke(request: HttpRequest, code: str, authorisation_id: int) -> HttpResponse:
     user = _user(request)
     authorisation = (
-        OrganisationAuthorisation.objects.select_related("organisation_account__organisation", "employee")
-        .filter(pk=authorisation_id, organisation_account__organisation__code=code)
+        OrganisationAuthorisation.objects.select_related("organisation_account", "employee")
+        .filter(pk=authorisation_id, organisation_account__organisation_code=code)
         .first()
     )
     if authorisation is None:

@@ -88,6 +88,22 @@ def organisation_get_by_code(*, code: str) -> Organisation:
     return organisation
 
 
+# Once dissolved or bankrupt an enterprise no longer exists as a legal person (Law on
+# Enterprises 2020 art. 208; Law on Bankruptcy 2014): nobody represents it any more.
+_ENDED = (OrganisationStatus.DISSOLVED, OrganisationStatus.BANKRUPT)
+
+
+def organisations_represented_by(*, personal_id: str) -> list[Organisation]:
+    """Enterprises whose legal representative is this person, ended ones left out, by name."""
+    value = _clean_personal_id(personal_id)
+    return list(
+        Organisation.objects.filter(representative__personal_id=value)
+        .exclude(status__in=_ENDED)
+        .only("code", "name", "legal_form", "status")
+        .order_by("name", "code")
+    )
+
+
 def _organisation_not_found(code: str) -> NotFound:
     return NotFound(
         f"Không có doanh nghiệp mang mã số {code} trong cơ sở dữ liệu đăng ký doanh nghiệp.",

@@ -93,7 +93,7 @@ _BEARER_FIELDS = (
     "user__full_name",
     "user__kind",
     "user__citizen_id",
-    "user__organisation_id",
+    "user__organisation_code",
     "user__assurance_level",
     "user__preferred_language",
 )
