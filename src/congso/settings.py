@@ -491,6 +491,9 @@ CONGSO_SITE_URL = os.environ.get("CONGSO_SITE_URL", "http://localhost:8000").rst
 CONGSO_DOSSIER_DUE_SOON_DAYS = int(os.environ.get("CONGSO_DOSSIER_DUE_SOON_DAYS", "2"))
 # How long the consent given in the application wizard lasts (the citizen can withdraw it).
 CONGSO_DOSSIER_CONSENT_DAYS = int(os.environ.get("CONGSO_DOSSIER_CONSENT_DAYS", "30"))
+# The public status lookup (page and API): missed lookups per client address before a lockout.
+CONGSO_DOSSIER_LOOKUP_MAX_MISSES = int(os.environ.get("CONGSO_DOSSIER_LOOKUP_MAX_MISSES", "20"))
+CONGSO_DOSSIER_LOOKUP_LOCK_MINUTES = int(os.environ.get("CONGSO_DOSSIER_LOOKUP_LOCK_MINUTES", "15"))
 # --- end Dossiers -----------------------------------------------------------------------------------
 
 # --- Signing ---------------------------------------------------------------------------------

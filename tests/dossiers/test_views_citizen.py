@@ -187,6 +187,61 @@ def test_the_whole_application_by_posts(world: World, applicant: Client) -> None
     assert response["Location"] == f"/ho-so/{dossier.code}/bien-nhan/"
 
 
+def test_the_legal_representative_applies_for_the_enterprise(world: World, applicant: Client) -> None:
+    enterprise = world.data["enterprise"]  # the registry names the applicant its representative
+    apply_url = f"/thu-tuc/{world.procedure.code}/nop-ho-so/"
+
+    guide = html(applicant.get(apply_url))
+
+    assert "Nộp hồ sơ cho" in guide
+    assert f"Bản thân tôi ({world.applicant.full_name})" in guide
+    assert f"{enterprise.name} ({enterprise.code})" in guide
+    response = applicant.post(apply_url, {"on_behalf": enterprise.code})
+    draft = DossierDraft.objects.get(applicant=world.applicant)
+    assert response["Location"] == step(draft, "bieu-mau")
+    assert draft.organisation is not None
+    assert draft.organisation.organisation_code == enterprise.code
+    services.prefill_consent_grant(
+        draft=draft, user=world.applicant, services=services.prefill_services(procedure=draft.procedure)
+    )
+    services.draft_prefill(draft=draft, user=world.applicant)
+    services.draft_save(draft=draft, user=world.applicant, data=factories.answers(world))
+    services.draft_document_upload(
+        draft=draft, user=world.applicant, requirement_id=world.requirement.pk, uploaded_file=factories.pdf_file()
+    )
+    review = html(applicant.get(step(draft, "xem-lai")))
+    assert "Nộp thay cho tổ chức" in review
+    assert enterprise.name in review
+
+    response = applicant.post(f"/ho-so/nhap/{draft.public_id}/nop/")
+    dossier = Dossier.objects.get()
+    assert dossier.organisation == draft.organisation
+    assert enterprise.name in html(applicant.get(f"/ho-so/{dossier.code}/bien-nhan/"))
+    assert enterprise.name in html(applicant.get(f"/ho-so/{dossier.code}/"))
+
+
+def test_applying_for_oneself_is_the_default_and_another_enterprise_is_refused(
+    world: World, applicant: Client
+) -> None:
+    from tests.identity import factories as identity_factories
+
+    apply_url = f"/thu-tuc/{world.procedure.code}/nop-ho-so/"
+    someone_elses = identity_factories.make_organisation(representative=identity_factories.make_citizen())
+
+    refused = html(applicant.post(apply_url, {"on_behalf": someone_elses.code}))
+    assert "Hãy chọn nộp hồ sơ cho ai." in refused
+    assert not DossierDraft.objects.exists()
+
+    applicant.post(apply_url)
+    assert DossierDraft.objects.get().organisation is None
+
+
+def test_who_represents_nothing_is_not_asked_whom_they_apply_for(world: World) -> None:
+    guide = html(logged_in(world.stranger).get(f"/thu-tuc/{world.procedure.code}/nop-ho-so/"))
+
+    assert "Nộp hồ sơ cho" not in guide
+
+
 def test_typing_the_data_oneself_fetches_nothing(world: World, applicant: Client) -> None:
     draft = services.draft_start(user=world.applicant, procedure_code=world.procedure.code)
     response = applicant.post(step(draft, "bieu-mau"), {"action": "manual"})
@@ -461,22 +516,28 @@ def test_public_lookup_with_the_wrong_id_number(world: World, client: Client) ->
     assert "Số định danh cá nhân gồm 12 chữ số." in html(response)
 
 
-def test_public_lookup_is_rate_limited_per_address(world: World, client: Client, settings: Any) -> None:
-    settings.CONGSO_DOSSIER_LOOKUP_LIMIT = 3
+def test_public_lookup_locks_an_address_out_after_too_many_misses(
+    world: World, client: Client, settings: Any
+) -> None:
+    settings.CONGSO_DOSSIER_LOOKUP_MAX_MISSES = 3
     dossier = factories.submitted(world)
+    right = {"code": dossier.code, "personal_id": world.person.personal_id}
+    for _ in range(5):  # following one's own dossier costs nothing
+        assert client.post("/tra-cuu/ho-so/", right).status_code == 200
     for _ in range(3):
         client.post("/tra-cuu/ho-so/", {"code": dossier.code, "personal_id": "000000000000"})
-    response = client.post("/tra-cuu/ho-so/", {"code": dossier.code, "personal_id": world.person.personal_id})
-    assert response.status_code == 429
-    page = html(response)
-    assert "Bạn đã yêu cầu quá nhiều lần" in page
-    assert world.procedure.name not in page
 
+    response = client.post("/tra-cuu/ho-so/", right)
+
+    assert response.status_code == 429
+    assert int(response["Retry-After"]) > 0
+    page = html(response)
+    assert "Tra cứu sai quá nhiều lần" in page
+    assert world.procedure.name not in page
+    # The page and the API share the lock: it is one policy per address.
+    assert client.get("/api/v1/dossiers/status", right).status_code == 429
     elsewhere = Client(REMOTE_ADDR="198.51.100.7")
-    response = elsewhere.post(
-        "/tra-cuu/ho-so/", {"code": dossier.code, "personal_id": world.person.personal_id}
-    )
-    assert response.status_code == 200
+    assert elsewhere.post("/tra-cuu/ho-so/", right).status_code == 200
 
 
 # --- Both languages -----------------------------------------------------------------------------------

@@ -16,28 +16,27 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
-from datetime import timedelta
 from typing import Annotated, Any
 
 from django.conf import settings
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
-from django.utils import timezone
 from ninja import File, Form, Header, Query, Router, Status, UploadedFile
 from ninja.security.apikey import APIKeyCookie
 from ninja.utils import check_csrf
 from oauth2_provider.models import AccessToken
 
-from congso.core.errors import DomainError, InvalidInput, NotFound, PermissionDenied
+from congso.core.errors import InvalidInput, PermissionDenied
+from congso.identity import services as identity_services
 from congso.identity.auth import session_is_multi_factor
 from congso.identity.net import client_ip
 from congso.identity.oidc.api import ProviderAccessToken
 from congso.identity.oidc.errors import BearerTokenError
-from congso.identity.throttle import Limit, throttle_hit, throttle_locked_until
 
-from . import api_reads, selectors, services
+from . import api_reads, citizen_reads, selectors, services
 from .choices import ReturnMode
 from .choices import Status as DossierStatus
+from .errors import TooManyLookups
 from .models import Dossier, DossierDraft
 from .schemas import (
     ConsentIn,
@@ -140,20 +139,6 @@ def _documented(param: Any, **schema: Any) -> Any:
 
 
 # --- The public lookup (before /{code}, which would match "status") -----------------------------
-class TooManyLookups(DomainError):
-    status = 429
-    code = "too_many_lookups"
-
-
-def _lookup_limit() -> Limit:
-    minutes = int(getattr(settings, "CONGSO_DOSSIER_LOOKUP_LOCK_MINUTES", 15))
-    return Limit(
-        limit=int(getattr(settings, "CONGSO_DOSSIER_LOOKUP_MAX_MISSES", 20)),
-        window=timedelta(minutes=minutes),
-        lock_for=timedelta(minutes=minutes),
-    )
-
-
 @applicant.get(
     "/status",
     response={200: PublicStatusOut, **_errors(404, 422, 429)},
@@ -168,20 +153,13 @@ def dossier_public_status(
 ) -> Any:
     """The status and history of a dossier for whoever knows its code and the applicant's ID
     number; no personal data. Too many misses from one address lock it out for a while (429)."""
-    key = f"dossiers.status:{client_ip(request) or 'unknown'}"
-    until = throttle_locked_until(key)
-    if until is not None:
-        response["Retry-After"] = str(max(1, int((until - timezone.now()).total_seconds())))
-        error = TooManyLookups(
-            "Tra cứu sai quá nhiều lần; hãy thử lại sau.", "Too many lookups missed; try again later."
-        )
-        return Status(429, error.as_dict())
     try:
-        found = selectors.dossier_public_status(code=code, personal_id=personal_id)
-    except NotFound:
-        # Guessing codes and ID numbers is what the lock is for: count only the misses.
-        throttle_hit(key, _lookup_limit())
-        raise
+        found = services.dossier_status_lookup(
+            code=code, personal_id=personal_id, client_address=client_ip(request)
+        )
+    except TooManyLookups as error:
+        response["Retry-After"] = str(error.retry_after)
+        return Status(429, error.as_dict())
     return {
         "code": found.code,
         "procedure_name": found.procedure_name,
@@ -223,11 +201,12 @@ def draft_start(request: HttpRequest, payload: DraftStartIn) -> Any:
     """A new draft for a published procedure. 403 when the account's assurance level is too low
     for the procedure or the person may not act for the organisation."""
     user = _user(request)
-    organisation = (
-        api_reads.organisation_for(user=user, code=payload.organisation_code)
-        if payload.organisation_code
-        else None
-    )
+    organisation = None
+    if payload.organisation_code:
+        identity_services.representation_refresh(
+            user=user, max_age_seconds=settings.CONGSO_IDENTITY_REPRESENTATION_MAX_AGE_SECONDS
+        )
+        organisation = citizen_reads.organisation_for(user=user, code=payload.organisation_code)
     draft = services.draft_start(user=user, procedure_code=payload.procedure_code, organisation=organisation)
     return Status(201, services.draft_get_for(user=user, public_id=draft.public_id))
 

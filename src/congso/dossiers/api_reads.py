@@ -10,11 +10,10 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db.models import QuerySet
 
-from congso.core.errors import InvalidInput, PermissionDenied
+from congso.core.errors import InvalidInput
 from congso.registry.models import Agency
 
 from . import selectors
@@ -50,29 +49,6 @@ def page_of(queryset: QuerySet[Any], *, page: int, page_size: int) -> Page:
 def account_get(*, pk: int) -> Any:
     """The whole account behind a bearer token (the token check loads only a few columns)."""
     return get_user_model().objects.select_related("citizen").get(pk=pk)
-
-
-def organisation_for(*, user: Any, code: str) -> Any:
-    """The organisation's account a draft is started for, among those the applicant may act for.
-
-    Found through the eID's record of representatives and authorisations (asked again of the
-    business registry, through the exchange, when its answer is old), never by reading that
-    registry: an unknown code and someone else's enterprise get the same 403.
-    """
-    from congso.identity import selectors as identity_selectors
-    from congso.identity import services as identity_services
-
-    identity_services.representation_refresh(
-        user=user, max_age_seconds=settings.CONGSO_IDENTITY_REPRESENTATION_MAX_AGE_SECONDS
-    )
-    acting = identity_selectors.organisation_acting_get(user=user, code=code)
-    if acting is None:
-        raise PermissionDenied(
-            "Bạn không được ủy quyền nộp hồ sơ cho tổ chức này.",
-            "You are not authorised to apply for this organisation.",
-            field="organisation_code",
-        )
-    return acting.account
 
 
 def assignee_for(*, dossier: Dossier, personal_id: str | None) -> Any:

@@ -1,7 +1,7 @@
 """Reads behind the applicant's pages that the core selectors do not cover.
 
 Small and side-effect free: what the consent screen names, which documents a draft holds,
-and which history events the applicant sees.
+which history events the applicant sees, and which organisations they may apply for.
 """
 
 from __future__ import annotations
@@ -11,7 +11,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from congso.catalog import selectors as catalog_selectors
+from congso.core.errors import PermissionDenied
 from congso.documents import selectors as document_selectors
+from congso.identity import selectors as identity_selectors
+from congso.identity.models import AuthorisationScope
 
 from .choices import Action
 from .models import Dossier, DossierDraft, DossierEvent
@@ -29,6 +32,33 @@ APPLICANT_REASON_ACTIONS = frozenset(
         Action.DECIDE,
     }
 )
+
+
+# --- Applying for an organisation ---------------------------------------------------------------
+def organisations_applying_for(*, user: Any) -> list[identity_selectors.OrganisationActing]:
+    """Organisations the person may submit dossiers for, as the eID last learnt it."""
+    return [
+        entry
+        for entry in identity_selectors.organisations_user_may_act_for(user)
+        if AuthorisationScope.SUBMIT_DOSSIERS in entry.scopes
+    ]
+
+
+def organisation_for(*, user: Any, code: str) -> Any:
+    """The account of the organisation with this enterprise code, if the person may apply for it.
+
+    Found through the eID's record of representatives and authorisations, never by reading the
+    business registry: an unknown code and someone else's enterprise get the same 403.
+    """
+    wanted = code.strip()
+    for entry in organisations_applying_for(user=user):
+        if entry.code == wanted:
+            return entry.account
+    raise PermissionDenied(
+        "Bạn không được ủy quyền nộp hồ sơ cho tổ chức này.",
+        "You are not authorised to apply for this organisation.",
+        field="organisation_code",
+    )
 
 
 # --- The consent screen -------------------------------------------------------------------------

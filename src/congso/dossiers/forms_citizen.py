@@ -188,6 +188,30 @@ class AgencyForm(forms.Form):
         field.choices = [(agency.code, agency.name) for agency in agencies]
 
 
+class OnBehalfForm(forms.Form):
+    """Whom the application is for: the person, or an organisation they may apply for."""
+
+    SELF = "self"
+
+    # Not answering means applying for oneself, as before the person represented anyone.
+    on_behalf = forms.ChoiceField(
+        label=_("Who is applying"),
+        widget=forms.RadioSelect,
+        required=False,
+        error_messages={"invalid_choice": _("Choose who is applying.")},
+    )
+
+    def __init__(self, *args: Any, person: str, organisations: Sequence[Any], **kwargs: Any) -> None:
+        kwargs.setdefault("initial", {"on_behalf": self.SELF})
+        super().__init__(*args, **kwargs)
+        field = self.fields["on_behalf"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = [
+            (self.SELF, _("Myself (%(name)s)") % {"name": person}),
+            *[(entry.code, f"{entry.name} ({entry.code})") for entry in organisations],
+        ]
+
+
 class UploadForm(forms.Form):
     requirement = forms.IntegerField(widget=forms.HiddenInput)
     file = forms.FileField(

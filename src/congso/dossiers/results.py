@@ -43,12 +43,16 @@ def _parent_name(dossier: Dossier) -> str:
 
 
 def _common_rows(dossier: Dossier) -> list[tuple[str, str]]:
-    return [
+    rows = [
         ("Mã hồ sơ", dossier.code),
         ("Thủ tục", f"{dossier.procedure.name} ({dossier.procedure.code})"),
         ("Người nộp", dossier.applicant_name),
         ("Số định danh cá nhân", dossier.applicant_personal_id),
     ]
+    if dossier.organisation is not None:
+        organisation = dossier.organisation
+        rows.append(("Thay mặt tổ chức", f"{organisation.full_name} ({organisation.organisation_code})"))
+    return rows
 
 
 def receipt_document(*, dossier: Dossier) -> PdfDocument:

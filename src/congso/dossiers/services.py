@@ -26,15 +26,16 @@ from congso.core.errors import DomainError, InvalidInput, NotFound, PermissionDe
 from congso.documents import selectors as document_selectors
 from congso.documents import services as document_services
 from congso.identity import selectors as identity_selectors
+from congso.identity import throttle as identity_throttle
 from congso.identity.auth import assurance_level_check
 from congso.notify.models import Channel as NotifyChannel
 from congso.notify.services import message_send
 
 from . import workflow
 from .choices import Action, Outcome, ReturnMode, Status, StepRole
-from .errors import ConsentNeeded, FormInvalid, TransitionNotAllowed
+from .errors import ConsentNeeded, FormInvalid, TooManyLookups, TransitionNotAllowed
 from .models import Dossier, DossierDocument, DossierDraft, DossierEvent, DossierRating
-from .selectors import RATEABLE, officer_roles_in
+from .selectors import RATEABLE, PublicStatus, dossier_public_status, officer_roles_in
 
 PREFILL_PURPOSE = "administrative-procedure"
 # Prefill source of the applicant's own account (phone, e-mail): read locally.
@@ -1216,3 +1217,33 @@ def dossier_rate(
         details={"code": dossier.code, "score": score, "complaint": complaint},
     )
     return rating
+
+
+# --- The public status lookup -------------------------------------------------------------------
+def _lookup_limit() -> identity_throttle.Limit:
+    minutes = settings.CONGSO_DOSSIER_LOOKUP_LOCK_MINUTES
+    return identity_throttle.Limit(
+        limit=settings.CONGSO_DOSSIER_LOOKUP_MAX_MISSES,
+        window=datetime.timedelta(minutes=minutes),
+        lock_for=datetime.timedelta(minutes=minutes),
+    )
+
+
+def dossier_status_lookup(*, code: str, personal_id: str, client_address: str | None) -> PublicStatus:
+    """The public status of a dossier, for the page and the API alike, with one lockout policy.
+
+    Knowing the code and the applicant's ID number is the proof, so guessing is what has to be
+    stopped: each miss (no such code with that ID number) counts against the client address,
+    and ``CONGSO_DOSSIER_LOOKUP_MAX_MISSES`` misses lock it out for
+    ``CONGSO_DOSSIER_LOOKUP_LOCK_MINUTES``. Found lookups and typing errors (422) cost nothing,
+    so a family behind one address can follow its dossiers as often as it likes.
+    """
+    key = f"dossiers.lookup:{client_address or 'unknown'}"
+    until = identity_throttle.throttle_locked_until(key)
+    if until is not None:
+        raise TooManyLookups(until)
+    try:
+        return dossier_public_status(code=code, personal_id=personal_id)
+    except NotFound:
+        identity_throttle.throttle_hit(key, _lookup_limit())
+        raise

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
-from datetime import timedelta
 from typing import Any
 
 import segno
@@ -29,17 +28,19 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from congso.catalog import selectors as catalog_selectors
 from congso.core.errors import DomainError, NotFound
 from congso.documents.responses import document_file_response
-from congso.identity import throttle
+from congso.identity import services as identity_services
 from congso.identity.auth import login_required_mfa, require_assurance_level
-from congso.identity.errors import AssuranceTooLow, RateLimited
+from congso.identity.errors import AssuranceTooLow
+from congso.identity.models import User
 from congso.identity.net import client_ip
 
 from . import citizen_reads, selectors, services
-from .errors import ConsentNeeded
+from .errors import ConsentNeeded, TooManyLookups
 from .forms_citizen import (
     AgencyForm,
     AnswerForm,
     LookupForm,
+    OnBehalfForm,
     PickForm,
     RatingForm,
     RemoveForm,
@@ -159,12 +160,44 @@ def apply_start(request: HttpRequest, code: str) -> HttpResponse:
     return _at_level(request, procedure.assurance_level, lambda request: _apply_start(request, procedure))
 
 
+def _on_behalf_form(request: HttpRequest) -> OnBehalfForm | None:
+    """The choice of applying for an organisation, for someone who may; None for everyone else."""
+    user = request.user
+    assert isinstance(user, User)
+    identity_services.representation_refresh(
+        user=user, max_age_seconds=settings.CONGSO_IDENTITY_REPRESENTATION_MAX_AGE_SECONDS
+    )
+    organisations = citizen_reads.organisations_applying_for(user=user)
+    if not organisations:
+        return None
+    return OnBehalfForm(
+        request.POST if request.method == "POST" else None,
+        person=user.full_name or user.username,
+        organisations=organisations,
+    )
+
+
+def _organisation_chosen(request: HttpRequest, on_behalf: OnBehalfForm | None) -> Any:
+    code = on_behalf.cleaned_data["on_behalf"] if on_behalf is not None else ""
+    return (
+        None
+        if code in {"", OnBehalfForm.SELF}
+        else citizen_reads.organisation_for(user=request.user, code=code)
+    )
+
+
 def _apply_start(request: HttpRequest, procedure: Any) -> HttpResponse:
     agencies = list(procedure.agencies.all())
     form = AgencyForm(request.POST or None, agencies=agencies) if len(agencies) > 1 else None
-    if request.method == "POST" and (form is None or form.is_valid()):
+    on_behalf = _on_behalf_form(request)
+    forms_valid = all(item is None or item.is_valid() for item in (form, on_behalf))
+    if request.method == "POST" and forms_valid:
         try:
-            draft = services.draft_start(user=request.user, procedure_code=procedure.code)
+            draft = services.draft_start(
+                user=request.user,
+                procedure_code=procedure.code,
+                organisation=_organisation_chosen(request, on_behalf),
+            )
             services.draft_save(
                 draft=draft,
                 user=request.user,
@@ -180,6 +213,7 @@ def _apply_start(request: HttpRequest, procedure: Any) -> HttpResponse:
     context = {
         **_guide_context(procedure),
         "form": form,
+        "on_behalf": on_behalf,
         "steps": _steps(None, "guide"),
         "drafts": [
             {"draft": started, "url": _step_url(started, started.step)}
@@ -691,15 +725,6 @@ def dossier_document(request: HttpRequest, code: str, public_id: uuid.UUID) -> F
 
 
 # --- Public status lookup -----------------------------------------------------------------------
-def _lookup_limit() -> throttle.Limit:
-    minutes = int(getattr(settings, "CONGSO_DOSSIER_LOOKUP_WINDOW_MINUTES", 15))
-    return throttle.Limit(
-        limit=int(getattr(settings, "CONGSO_DOSSIER_LOOKUP_LIMIT", 10)),
-        window=timedelta(minutes=minutes),
-        lock_for=timedelta(minutes=minutes),
-    )
-
-
 @never_cache
 @require_http_methods(["GET", "POST"])
 def public_lookup(request: HttpRequest) -> HttpResponse:
@@ -707,25 +732,25 @@ def public_lookup(request: HttpRequest) -> HttpResponse:
     form = LookupForm(request.POST or None)
     result = None
     status = 200
-    if request.method == "POST":
-        # Counted per client address, so that nobody can try ID numbers against a code at will.
-        until = throttle.throttle_take(f"dossiers.lookup:{client_ip(request) or 'unknown'}", _lookup_limit())
-        if until is not None:
-            form = LookupForm()
-            return render(
+    if request.method == "POST" and form.is_valid():
+        try:
+            result = services.dossier_status_lookup(
+                code=form.cleaned_data["code"],
+                personal_id=form.cleaned_data["personal_id"],
+                client_address=client_ip(request),
+            )
+        except TooManyLookups as error:
+            response = render(
                 request,
                 "dossiers/citizen/lookup.html",
-                {"form": form, "limited": RateLimited(until).message},
+                {"form": LookupForm(), "limited": error.message},
                 status=429,
             )
-        if form.is_valid():
-            try:
-                result = selectors.dossier_public_status(
-                    code=form.cleaned_data["code"], personal_id=form.cleaned_data["personal_id"]
-                )
-            except DomainError as error:
-                _show_error(form, error, default_field="code")
-                status = error.status
-            else:
-                form = LookupForm()  # the ID number is not written back into the page
+            response["Retry-After"] = str(error.retry_after)
+            return response
+        except DomainError as error:
+            _show_error(form, error, default_field="code")
+            status = error.status
+        else:
+            form = LookupForm()  # the ID number is not written back into the page
     return render(request, "dossiers/citizen/lookup.html", {"form": form, "result": result}, status=status)
