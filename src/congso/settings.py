@@ -371,6 +371,15 @@ CONGSO_WEBAUTHN_ORIGINS = _env_list("CONGSO_WEBAUTHN_ORIGINS", "")
 CONGSO_IDENTITY_REPRESENTATION_MAX_AGE_SECONDS = int(
     os.environ.get("CONGSO_IDENTITY_REPRESENTATION_MAX_AGE_SECONDS", "900")
 )
+# Authenticator-app secrets are encrypted at rest (AES-256-GCM, congso.identity.fieldcrypt) with
+# these keys: comma-separated, 32 bytes each in urlsafe base64; the first encrypts, all decrypt.
+# Unset: one key derived from a secret generated once into the data directory.
+from congso.identity import fieldcrypt as _field_crypto  # noqa: E402  (no Django models imported)
+from congso.identity.oidc.keys import stored_secret as _stored_secret  # noqa: E402
+
+CONGSO_FIELD_ENCRYPTION_KEYS = _env_list("CONGSO_FIELD_ENCRYPTION_KEYS", "") or [
+    _field_crypto.key_derive(_stored_secret(DATA_DIR / "field_encryption_secret"))
+]
 # --- end Identity ----------------------------------------------------------------------------
 
 # --- OpenID Connect provider -----------------------------------------------------------------
@@ -441,6 +450,15 @@ OAUTH2_PROVIDER: dict[str, Any] = {
 }
 # Client secrets are random and long: a fast salted hash, not Argon2 (see oidc/hashers.py).
 PASSWORD_HASHERS = [*PASSWORD_HASHERS, "congso.identity.oidc.hashers.ClientSecretHasher"]
+# Refused token requests (bad client, code, verifier, refresh token) per window: past the limit
+# every token request from that address, or naming that client, is answered 429 until the
+# window ends. A relying party's servers are one address for all its users: raise the first
+# figure if a large service legitimately sees more refusals than this.
+CONGSO_OIDC_TOKEN_REFUSALS_PER_ADDRESS = int(os.environ.get("CONGSO_OIDC_TOKEN_REFUSALS_PER_ADDRESS", "30"))
+CONGSO_OIDC_TOKEN_REFUSALS_PER_CLIENT = int(os.environ.get("CONGSO_OIDC_TOKEN_REFUSALS_PER_CLIENT", "300"))
+CONGSO_OIDC_TOKEN_REFUSAL_WINDOW_MINUTES = int(
+    os.environ.get("CONGSO_OIDC_TOKEN_REFUSAL_WINDOW_MINUTES", "15")
+)
 # --- end OpenID Connect provider -------------------------------------------------------------
 
 # --- Data exchange ---------------------------------------------------------------------------

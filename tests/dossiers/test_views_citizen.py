@@ -207,7 +207,10 @@ def test_the_legal_representative_applies_for_the_enterprise(world: World, appli
     services.draft_prefill(draft=draft, user=world.applicant)
     services.draft_save(draft=draft, user=world.applicant, data=factories.answers(world))
     services.draft_document_upload(
-        draft=draft, user=world.applicant, requirement_id=world.requirement.pk, uploaded_file=factories.pdf_file()
+        draft=draft,
+        user=world.applicant,
+        requirement_id=world.requirement.pk,
+        uploaded_file=factories.pdf_file(),
     )
     review = html(applicant.get(step(draft, "xem-lai")))
     assert "Nộp thay cho tổ chức" in review

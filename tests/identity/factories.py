@@ -7,9 +7,11 @@ import re
 from datetime import date
 from typing import Any
 
+import pyotp
 from django.test import Client
 
-from congso.identity.models import AccountKind, OfficerRole, OfficerRoleKind, User
+from congso.identity import services
+from congso.identity.models import AccountKind, OfficerRole, OfficerRoleKind, TotpDevice, User
 from congso.notify.models import Channel, Message
 from congso.notify.phone import phone_normalize
 from congso.registry import validators
@@ -80,6 +82,15 @@ def make_account(
     user.set_password(password)
     user.save()
     return user
+
+
+def make_totp_device(user: User, secret: str | None = None) -> tuple[TotpDevice, str]:
+    """An authenticator app stored as enrolment stores it (encrypted); returns it and its secret."""
+    secret = secret or pyotp.random_base32()
+    device = TotpDevice.objects.create(
+        user=user, secret_encrypted=services.totp_secret_seal(user_id=user.pk, secret=secret)
+    )
+    return device, secret
 
 
 def make_agency(*, kind: str = AgencyKind.POLICE, name: str = "Công an phường Ba Đình") -> Agency:

@@ -14,9 +14,9 @@ from django.utils import timezone
 
 from congso.core.models import AuditEntry
 from congso.identity import throttle
-from congso.identity.models import LoginEvent, LoginOutcome, Throttle, TotpDevice
+from congso.identity.models import LoginEvent, LoginOutcome, Throttle
 
-from .factories import PASSWORD, make_account, make_citizen
+from .factories import PASSWORD, make_account, make_citizen, make_totp_device
 
 LOCKED = "Tài khoản tạm khoá do đăng nhập sai nhiều lần. Vui lòng thử lại lúc"
 
@@ -116,8 +116,7 @@ def test_one_address_trying_many_ids_is_stopped(settings: Any) -> None:
 def test_wrong_authenticator_codes_lock_the_account(settings: Any) -> None:
     settings.CONGSO_LOGIN_MAX_CODE_FAILURES = 3
     user = make_account()
-    secret = pyotp.random_base32()
-    TotpDevice.objects.create(user=user, secret=secret)
+    _device, secret = make_totp_device(user)
     client = Client()
     client.post("/dang-nhap/", {"personal_id": user.username, "password": PASSWORD})
     right = pyotp.TOTP(secret).now()

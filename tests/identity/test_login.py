@@ -13,9 +13,9 @@ from congso.core.errors import PermissionDenied
 from congso.core.models import AuditEntry
 from congso.identity import selectors
 from congso.identity.assurance import ACR_LEVEL1, ACR_LEVEL2
-from congso.identity.models import LoginEvent, LoginOutcome, OneTimeCode, TotpDevice, User
+from congso.identity.models import LoginEvent, LoginOutcome, OneTimeCode, User
 
-from .factories import PASSWORD, last_sms_code, login, make_account, make_citizen, sms_count
+from .factories import PASSWORD, last_sms_code, login, make_account, make_citizen, make_totp_device, sms_count
 from .hashers import CountingHasher
 
 pytestmark = pytest.mark.django_db
@@ -94,8 +94,7 @@ def test_an_organisation_account_cannot_log_in() -> None:
 
 def test_the_authenticator_app_replaces_the_sms_and_a_code_works_once() -> None:
     user = make_account(make_citizen(phone="0912345678"))
-    secret = pyotp.random_base32()
-    TotpDevice.objects.create(user=user, secret=secret)
+    _device, secret = make_totp_device(user)
     client = Client()
 
     client.post("/dang-nhap/", {"personal_id": user.username, "password": PASSWORD})
@@ -115,7 +114,7 @@ def test_the_authenticator_app_replaces_the_sms_and_a_code_works_once() -> None:
 
 def test_sms_is_always_there_as_a_fallback_for_an_app_user() -> None:
     user = make_account(make_citizen(phone="0912345678"))
-    TotpDevice.objects.create(user=user, secret=pyotp.random_base32())
+    make_totp_device(user)
     client = Client()
     client.post("/dang-nhap/", {"personal_id": user.username, "password": PASSWORD})
 

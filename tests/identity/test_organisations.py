@@ -4,6 +4,7 @@ through the exchange; the representative authorises employees, with scope and ex
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from django.test import Client
@@ -127,7 +128,8 @@ def test_when_the_exchange_refuses_the_last_answer_stands_and_login_still_works(
     ]
 
 
-def test_login_asks_the_registry_again_once_its_answer_is_old() -> None:
+def test_login_asks_the_registry_again_once_its_answer_is_old(settings: Any) -> None:
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
     representative, _employee, organisation = _setup()
     asked = MessageLogEntry.objects.filter(service__endswith="/represented-enterprises")
     Organisation.objects.filter(code=organisation.organisation_code).update(representative=None)
@@ -276,3 +278,18 @@ def test_an_authorisation_needs_an_activated_account_and_a_future_end() -> None:
     ).content.decode()
     assert "Người được ủy quyền cần kích hoạt tài khoản trước" in page
     assert not OrganisationAuthorisation.objects.exists()
+
+
+def test_the_login_does_not_wait_for_the_registry(settings: Any) -> None:
+    """The question is queued for the worker: the login answers first."""
+    from django_tasks_db.models import DBTaskResult
+
+    representative, _employee, organisation = _setup()
+    User.objects.filter(pk=representative.pk).update(representation_checked_at=None)
+    Organisation.objects.filter(code=organisation.organisation_code).update(representative=None)
+
+    login(Client(), representative)
+
+    assert selectors.organisations_user_may_act_for(representative) != []  # not asked yet
+    [queued] = DBTaskResult.objects.filter(task_path__endswith="representation_refresh_task")
+    assert queued.args_kwargs["kwargs"] == {"user_id": representative.pk}

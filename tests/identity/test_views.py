@@ -9,7 +9,7 @@ import pyotp
 import pytest
 from django.test import Client
 
-from congso.identity import services
+from congso.identity import selectors, services
 from congso.identity.assurance import SESSION_AUTH_KEY
 from congso.identity.models import OfficerRole, Passkey, TotpDevice, User, UserSession
 from congso.notify.models import Channel, Message
@@ -24,6 +24,7 @@ from .factories import (
     make_agency,
     make_citizen,
     make_organisation,
+    make_totp_device,
 )
 
 pytestmark = pytest.mark.django_db
@@ -127,12 +128,14 @@ def test_setting_up_an_authenticator_app_by_qr_code() -> None:
     )
     assert "Đã thiết lập ứng dụng xác thực" in done.content.decode()
     assert "Điện thoại Lan" in done.content.decode()
-    assert TotpDevice.objects.get(user=user).secret == secret
+    stored = TotpDevice.objects.get(user=user).secret_encrypted
+    assert secret not in stored
+    assert selectors.totp_secret(TotpDevice.objects.get(user=user)) == secret
 
 
 def test_the_last_second_factor_cannot_be_removed() -> None:
     user = make_account(make_citizen(phone=""))
-    TotpDevice.objects.create(user=user, secret=pyotp.random_base32())
+    make_totp_device(user)
 
     with pytest.raises(services.Conflict):
         services.totp_remove(user=user)

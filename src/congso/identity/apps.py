@@ -7,6 +7,7 @@ class IdentityConfig(AppConfig):
     verbose_name = "Định danh điện tử (Identity)"
 
     def ready(self) -> None:
+        from . import checks  # noqa: F401  (registers the system checks)
         from .messages import register_message_defaults
 
         register_message_defaults()

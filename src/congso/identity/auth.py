@@ -12,6 +12,7 @@ from collections.abc import Callable, Sequence
 from functools import wraps
 from typing import Any, TypeVar, cast
 
+import structlog
 from django.conf import settings
 from django.contrib import auth
 from django.contrib.auth.views import redirect_to_login
@@ -24,7 +25,7 @@ from congso.core.errors import PermissionDenied as DomainPermissionDenied
 from . import services
 from .assurance import ACR_BY_LEVEL, SESSION_AUTH_KEY
 from .errors import AssuranceTooLow
-from .models import User
+from .models import AccountKind, User
 from .net import client_ip, user_agent
 from .selectors import session_assurance
 
@@ -32,6 +33,8 @@ PENDING_KEY = "congso.identity.pending_login"
 # The password step must be followed by the second factor within this time.
 PENDING_SECONDS = 10 * 60
 MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
+
+log = structlog.get_logger(__name__)
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -71,8 +74,8 @@ def pending_login_user(request: HttpRequest) -> User | None:
 def login_complete(request: HttpRequest, user: User, *, amr: Sequence[str], method: str) -> None:
     """Log the person in: new session id, the assurance of this login, the session recorded.
 
-    Then whom the person legally represents is asked again of the business registry (unless
-    asked recently), so the organisations they may act for are current from this login on.
+    Then whom the person legally represents is asked again of the business registry, in the
+    background (unless asked recently), so the organisations they may act for are current.
     """
     request.session.pop(PENDING_KEY, None)
     auth.login(request, user, backend=MODEL_BACKEND)
@@ -91,9 +94,19 @@ def login_complete(request: HttpRequest, user: User, *, amr: Sequence[str], meth
         ip=client_ip(request),
         user_agent=user_agent(request),
     )
-    services.representation_refresh(
-        user=user, max_age_seconds=settings.CONGSO_IDENTITY_REPRESENTATION_MAX_AGE_SECONDS
-    )
+    _representation_refresh_later(user)
+
+
+def _representation_refresh_later(user: User) -> None:
+    """Whom the person represents is asked after the login, so it never waits on that registry."""
+    from .tasks import representation_refresh_task
+
+    if user.kind != AccountKind.PERSON or not user.citizen_id:
+        return
+    try:
+        representation_refresh_task.enqueue(user_id=user.pk)
+    except Exception:  # the pages that act for an organisation ask again themselves
+        log.exception("identity.representation.enqueue_failed", user_id=user.pk)
 
 
 def session_is_multi_factor(request: HttpRequest) -> bool:

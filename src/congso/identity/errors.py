@@ -120,3 +120,53 @@ class AssuranceTooLow(PermissionDenied):
             f"This needs an electronic identity account of level {level}. Visit the commune police "
             "to be verified in person.",
         )
+
+
+class GuardianRequired(PermissionDenied):
+    """A person too young for what is asked without their legal guardian (Decree 69/2024/NĐ-CP)."""
+
+    code = "guardian_required"
+
+
+def activation_too_young() -> GuardianRequired:
+    return GuardianRequired(
+        "Người dưới 14 tuổi không tự kích hoạt được tài khoản định danh điện tử. Cha, mẹ hoặc người "
+        "giám hộ cần đến công an xã/phường nơi cư trú để đề nghị cấp tài khoản cho người này.",
+        "People under 14 cannot activate an electronic identity account themselves. A parent or legal "
+        "guardian must apply for the account at the commune police where the child lives.",
+    )
+
+
+def level2_guardian_missing() -> GuardianRequired:
+    return GuardianRequired(
+        "Người dưới 14 tuổi chỉ được nâng tài khoản lên mức 2 theo đề nghị của cha, mẹ hoặc người "
+        "giám hộ. Hãy xác nhận người đại diện hợp pháp đã đề nghị.",
+        "A person under 14 can be raised to level 2 only on request of a parent or legal guardian. "
+        "Confirm that the guardian made the request.",
+        field="guardian_request",
+    )
+
+
+def level2_too_young() -> GuardianRequired:
+    return GuardianRequired(
+        "Người dưới 6 tuổi chỉ được cấp tài khoản định danh điện tử mức 1, kể cả khi người giám hộ đề nghị.",
+        "A person under 6 can only have a level 1 electronic identity account, even on the "
+        "guardian's request.",
+        code="level2_too_young",
+    )
+
+
+class TotpUnavailable(DomainError):
+    """The authenticator app's secret cannot be read (key configuration): the SMS code is offered.
+
+    Not the person's fault, so it never counts towards the second-factor lock.
+    """
+
+    status = 503
+    code = "totp_unavailable"
+
+    def __init__(self) -> None:
+        super().__init__(
+            "Hiện không dùng được ứng dụng xác thực. Hãy nhận mã xác thực qua tin nhắn SMS.",
+            "The authenticator app cannot be used right now. Get a code by text message instead.",
+        )

@@ -198,6 +198,13 @@ class Level2RaiseForm(forms.Form):
         ),
         error_messages={"required": _("Confirm that you checked the person in person.")},
     )
+    guardian_request = forms.BooleanField(
+        label=_(
+            "The person is under 14 and their parent or legal guardian asked in person for the "
+            "level 2 account."
+        ),
+        required=False,
+    )
     reason = forms.CharField(
         label=_("What you checked"),
         help_text=_("For example: ID card checked, fingerprints matched at the counter."),

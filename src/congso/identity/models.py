@@ -14,6 +14,7 @@ Reads that depend on who is asking go through the selectors; every write goes th
 
 from __future__ import annotations
 
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.conf import settings
@@ -160,7 +161,11 @@ class OneTimeCode(models.Model):
 
 # --- Second factors -------------------------------------------------------------------------
 class TotpDevice(models.Model):
-    """An authenticator app (RFC 6238), confirmed by a first code before it counts."""
+    """An authenticator app (RFC 6238), confirmed by a first code before it counts.
+
+    The shared secret is kept encrypted and bound to the account (``fieldcrypt``); only
+    ``services`` seal and open it.
+    """
 
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL,
@@ -169,7 +174,7 @@ class TotpDevice(models.Model):
         verbose_name="tài khoản",
     )
     name = models.CharField("tên", max_length=100, default="Ứng dụng xác thực")
-    secret = models.CharField(max_length=64)
+    secret_encrypted = models.CharField("khoá bí mật (đã mã hoá)", max_length=200)
     # RFC 6238 section 5.2: a code is accepted once; later codes must come from later steps.
     last_used_step = models.BigIntegerField(default=0)
     created_at = models.DateTimeField("thêm lúc", default=timezone.now)
@@ -301,6 +306,8 @@ class AssuranceVerification(models.Model):
     agency = models.ForeignKey("registry.Agency", on_delete=models.PROTECT, related_name="+")
     level = models.PositiveSmallIntegerField(choices=AssuranceLevel.choices)
     reason = models.CharField("ghi chú", max_length=500)
+    # Decree 69/2024/NĐ-CP: under 14, level 2 only on request of the parent or legal guardian.
+    guardian_request = models.BooleanField("theo đề nghị của người đại diện hợp pháp", default=False)
     verified_at = models.DateTimeField("xác thực lúc", default=timezone.now)
 
     class Meta:
@@ -404,3 +411,13 @@ class OrganisationAuthorisation(models.Model):
     def scope_labels(self) -> list[str]:
         labels = dict(AuthorisationScope.choices)
         return [str(labels.get(scope, scope)) for scope in self.scopes]
+
+    @property
+    def last_day(self) -> date:
+        """The last day it is in force: it ends as the next day starts (portal time)."""
+        return last_day_before(self.expires_at)
+
+
+def last_day_before(moment: datetime) -> date:
+    """The local day that ends at ``moment`` when it is a midnight (else the day it falls in)."""
+    return timezone.localtime(moment - timedelta(microseconds=1)).date()

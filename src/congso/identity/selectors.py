@@ -7,9 +7,10 @@ the current login) and :func:`user_claims` (the person's registry data as claims
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
+import structlog
 from django.conf import settings
 from django.db.models import QuerySet
 from django.http import HttpRequest
@@ -21,6 +22,7 @@ from congso.notify.phone import phone_normalize
 from congso.registry.choices import AgencyKind, Sex
 from congso.registry.models import Agency, Citizen
 
+from . import fieldcrypt
 from .assurance import ACR_BY_LEVEL, ACR_LEVEL1, SESSION_AUTH_KEY, Assurance
 from .models import (
     AccountKind,
@@ -32,7 +34,10 @@ from .models import (
     TotpDevice,
     User,
     UserSession,
+    last_day_before,
 )
+
+log = structlog.get_logger(__name__)
 
 __all__ = [
     "Assurance",
@@ -188,6 +193,36 @@ def user_has_totp(*, user: User) -> bool:
     return TotpDevice.objects.filter(user=user).exists()
 
 
+def totp_context(user_id: int) -> str:
+    """What a device's secret is bound to: its account (migration 0007 uses the same words)."""
+    return f"identity.totpdevice.secret:{user_id}"
+
+
+def totp_secret(device: TotpDevice) -> str | None:
+    """The device's secret in clear, or None (logged as an error) when it cannot be decrypted.
+
+    None means the keys are misconfigured or a key was retired too early: the person is not
+    at fault, so the login offers the SMS code instead of failing.
+    """
+    try:
+        return fieldcrypt.field_decrypt(device.secret_encrypted, context=totp_context(device.user_id))
+    except (fieldcrypt.FieldDecryptionError, fieldcrypt.FieldKeyError) as error:
+        log.error(
+            "identity.totp.secret_undecryptable",
+            user_id=device.user_id,
+            device_id=device.pk,
+            key_id=getattr(error, "key_id", ""),
+            reason=str(error),
+        )
+        return None
+
+
+def totp_usable(*, user: User) -> bool:
+    """The person has an authenticator app and its secret can be read now."""
+    device = TotpDevice.objects.filter(user=user).first()
+    return device is not None and totp_secret(device) is not None
+
+
 def user_has_passkey(*, user: User) -> bool:
     return Passkey.objects.filter(user=user).exists()
 
@@ -239,6 +274,11 @@ class OrganisationActing:
     @property
     def name(self) -> str:
         return self.account.full_name or self.code
+
+    @property
+    def last_day(self) -> date | None:
+        """The last day the authorisation is in force; None for the legal representative."""
+        return last_day_before(self.expires_at) if self.expires_at is not None else None
 
     @property
     def scope_labels(self) -> list[str]:

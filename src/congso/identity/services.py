@@ -53,7 +53,7 @@ from congso.registry.choices import AgencyKind
 from congso.registry.models import Agency, Citizen
 from congso.registry.selectors import citizen_get_by_personal_id
 
-from . import throttle
+from . import eligibility, fieldcrypt, selectors, throttle
 from .assurance import ACR_BY_LEVEL
 from .errors import (
     CodeRefused,
@@ -61,9 +61,13 @@ from .errors import (
     LoginRefused,
     RateLimited,
     ResendTooSoon,
+    TotpUnavailable,
+    activation_too_young,
     code_exhausted,
     code_expired,
     code_wrong,
+    level2_guardian_missing,
+    level2_too_young,
 )
 from .models import (
     AccountKind,
@@ -226,8 +230,10 @@ def _code_request(*, purpose: str, personal_id: str, phone: str, ip: str | None)
     _request_allowance(purpose, ip)
     # Counted per number typed, matched or not, so hitting the limit reveals nothing either.
     _sms_allowance(phone)
+    citizen = _citizen_matching(personal_id, phone)
+    if purpose == CodePurpose.ACTIVATION and citizen is not None:
+        _activation_age_check(citizen, details={"phone": phone_mask(phone), "ip": ip})
     with transaction.atomic():
-        citizen = _citizen_matching(personal_id, phone)
         account = User.objects.filter(citizen=citizen).first() if citizen is not None else None
         deliver = citizen is not None and (
             (purpose == CodePurpose.ACTIVATION and account is None)
@@ -261,10 +267,30 @@ def _code_request(*, purpose: str, personal_id: str, phone: str, ip: str | None)
     return challenge
 
 
+def _activation_age_check(citizen: Citizen, *, details: dict[str, Any]) -> None:
+    """Refuse, audited, a person under 14: their account is asked for by the guardian at the
+    commune police, not activated by themselves (Decree 69/2024/NĐ-CP)."""
+    age = eligibility.age_today(citizen.date_of_birth)
+    if eligibility.may_activate_alone(age):
+        return
+    if User.objects.filter(citizen=citizen).exists():
+        return  # an account made by the police on the guardian's request: the usual path applies
+    _refused(
+        activation_too_young(),
+        actor=None,
+        action="identity.activation.refused",
+        target=citizen,
+        details={**details, "age": age},
+    )
+
+
 def activation_start(*, personal_id: str, phone: str, ip: str | None) -> OneTimeCode:
     """Send an activation code if the ID number and phone match the population registry.
 
-    Always returns a challenge: the person sees the same next page whatever the outcome.
+    Returns a challenge, so the person sees the same next page whether or not the details
+    matched. The one exception is a match of a person under 14, who is told that the guardian
+    must apply at the commune police: only someone who already holds both the ID number and
+    the registry's phone number learns from it that they match.
     """
     return _code_request(purpose=CodePurpose.ACTIVATION, personal_id=personal_id, phone=phone, ip=ip)
 
@@ -379,9 +405,24 @@ def _current_language() -> str:
     return language if language in Language.values else Language.VI
 
 
-@transaction.atomic
 def account_activate(*, challenge_id: int, password: str) -> User:
-    """Create the level-1 account of the person whose phone confirmed the activation code."""
+    """Create the level-1 account of the person whose phone confirmed the activation code.
+
+    The age is checked again on the day of activation (Decree 69/2024/NĐ-CP): a code asked
+    for before the rule applied does not open an account for a child.
+    """
+    pending = (
+        OneTimeCode.objects.select_related("citizen")
+        .filter(pk=challenge_id, purpose=CodePurpose.ACTIVATION)
+        .first()
+    )
+    if pending is not None and pending.citizen is not None:
+        _activation_age_check(pending.citizen, details={"challenge": challenge_id})
+    return _account_create(challenge_id=challenge_id, password=password)
+
+
+@transaction.atomic
+def _account_create(*, challenge_id: int, password: str) -> User:
     challenge = _confirmed_challenge(challenge_id, CodePurpose.ACTIVATION)
     citizen = challenge.citizen
     if citizen is None:  # only sent challenges can be confirmed, and those name the citizen
@@ -593,24 +634,36 @@ def login_sms_verify(
         raise
 
 
-def _totp_matching_step(device: TotpDevice, code: str, *, at: datetime) -> int | None:
-    totp = pyotp.TOTP(device.secret)
+def _totp_matching_step(secret: str, code: str, *, after_step: int, at: datetime) -> int | None:
+    totp = pyotp.TOTP(secret)
     code = code.strip().replace(" ", "")
     if len(code) != CODE_DIGITS or not code.isdigit():
         return None
     now_step = totp.timecode(at)
     # One step either side: phone clocks drift (RFC 6238 section 6).
     for step in (now_step - 1, now_step, now_step + 1):
-        if step > device.last_used_step and hmac.compare_digest(totp.generate_otp(step), code):
+        if step > after_step and hmac.compare_digest(totp.generate_otp(step), code):
             return step
     return None
 
 
 def login_totp_verify(*, user: User, code: str, ip: str | None, user_agent: str) -> TotpDevice:
+    """Check the authenticator app's code.
+
+    A secret that cannot be decrypted raises :class:`TotpUnavailable` (logged by the selector),
+    which does not count as a wrong code: the login page offers the SMS code instead.
+    """
     second_factor_lock_check(user=user)
     with transaction.atomic():
         device = TotpDevice.objects.select_for_update().filter(user=user).first()
-        step = _totp_matching_step(device, code, at=timezone.now()) if device else None
+        secret = selectors.totp_secret(device) if device is not None else None
+        if device is not None and secret is None:
+            raise TotpUnavailable()
+        step = (
+            _totp_matching_step(secret, code, after_step=device.last_used_step, at=timezone.now())
+            if device is not None and secret is not None
+            else None
+        )
         if device is not None and step is not None:
             device.last_used_step = step
             device.last_used_at = timezone.now()
@@ -779,10 +832,14 @@ def totp_provisioning_uri(*, user: User, secret: str) -> str:
     return pyotp.TOTP(secret).provisioning_uri(name=user.username, issuer_name=settings.CONGSO_SITE_NAME)
 
 
+def totp_secret_seal(*, user_id: int, secret: str) -> str:
+    """The secret as stored: encrypted with the current key and bound to the account."""
+    return fieldcrypt.field_encrypt(secret, context=selectors.totp_context(user_id))
+
+
 def totp_enrol(*, user: User, secret: str, code: str, name: str = "") -> TotpDevice:
     """Add an authenticator app once the person has typed a first code from it."""
-    probe = TotpDevice(user=user, secret=secret)
-    step = _totp_matching_step(probe, code, at=timezone.now())
+    step = _totp_matching_step(secret, code, after_step=0, at=timezone.now())
     if step is None:
         with transaction.atomic():
             audit_record(actor=user, action="identity.totp.enrol_refused", target=user)
@@ -796,7 +853,7 @@ def totp_enrol(*, user: User, secret: str, code: str, name: str = "") -> TotpDev
         TotpDevice.objects.filter(user=user).delete()
         device = TotpDevice.objects.create(
             user=user,
-            secret=secret,
+            secret_encrypted=totp_secret_seal(user_id=user.pk, secret=secret),
             name=(name.strip() or "Ứng dụng xác thực")[:100],
             last_used_step=step,
             last_used_at=timezone.now(),
@@ -831,6 +888,61 @@ def totp_remove(*, user: User) -> None:
     _ensure_not_last_factor(user)
     device.delete()
     audit_record(actor=user, action="identity.totp.removed", target=user)
+
+
+@dataclass(frozen=True)
+class ReencryptOutcome:
+    key_id: str
+    reencrypted: int
+    already_current: int
+    failed: list[int]  # devices whose secret no configured key opens
+
+
+def totp_secrets_reencrypt(*, batch_size: int = 500) -> ReencryptOutcome:
+    """Seal every authenticator secret with the newest key, so that older keys can be retired.
+
+    Batches of devices, each locked, rewritten and audited in one transaction; a device whose
+    secret does not decrypt is left as it is and listed, so the run can be repeated once the
+    missing key is configured again.
+    """
+    key_id = fieldcrypt.key_id_current()
+    reencrypted, current, failed = 0, 0, []
+    last_pk = 0
+    while True:
+        with transaction.atomic():
+            batch = list(
+                TotpDevice.objects.select_for_update().filter(pk__gt=last_pk).order_by("pk")[:batch_size]
+            )
+            if not batch:
+                break
+            last_pk = batch[-1].pk
+            changed: list[TotpDevice] = []
+            previous_keys: set[str] = set()
+            for device in batch:
+                old_key = fieldcrypt.key_id_of(device.secret_encrypted)
+                if old_key == key_id:
+                    current += 1
+                    continue
+                secret = selectors.totp_secret(device)
+                if secret is None:
+                    failed.append(device.pk)
+                    continue
+                device.secret_encrypted = totp_secret_seal(user_id=device.user_id, secret=secret)
+                previous_keys.add(old_key)
+                changed.append(device)
+            if changed:
+                TotpDevice.objects.bulk_update(changed, ["secret_encrypted"])
+                audit_record(
+                    action="identity.totp.reencrypted",
+                    target_type="identity.totpdevice",
+                    details={
+                        "devices": [device.pk for device in changed],
+                        "from_keys": sorted(previous_keys),
+                        "to_key": key_id,
+                    },
+                )
+                reencrypted += len(changed)
+    return ReencryptOutcome(key_id=key_id, reencrypted=reencrypted, already_current=current, failed=failed)
 
 
 # --- Passkeys (WebAuthn) --------------------------------------------------------------------
@@ -1117,6 +1229,19 @@ class Level2Candidate:
     citizen: Citizen
     account: User | None
 
+    @property
+    def age(self) -> int:
+        return eligibility.age_today(self.citizen.date_of_birth)
+
+    @property
+    def needs_guardian(self) -> bool:
+        """Under 14: level 2 only on the guardian's request (Decree 69/2024/NĐ-CP)."""
+        return eligibility.level2_needs_guardian(self.age)
+
+    @property
+    def level2_allowed(self) -> bool:
+        return eligibility.level2_allowed(self.age)
+
 
 def level2_lookup(*, officer: User, agency: Agency, personal_id: str) -> Level2Candidate:
     """An officer looks a person up to verify them; the look-up is audited (the person sees it)."""
@@ -1152,10 +1277,41 @@ def _level2_permission(*, officer: User, agency: Agency, action: str, target: An
         )
 
 
+def _level2_age_check(*, officer: User, agency: Agency, user: User, guardian_request: bool) -> int:
+    """The person's age today, if it allows level 2 (Decree 69/2024/NĐ-CP): from 14 always,
+    from 6 to 13 only on the guardian's request, under 6 never. Refusals are audited."""
+    assert user.citizen is not None
+    age = eligibility.age_today(user.citizen.date_of_birth)
+    error = None
+    if not eligibility.level2_allowed(age):
+        error = level2_too_young()
+    elif eligibility.level2_needs_guardian(age) and not guardian_request:
+        error = level2_guardian_missing()
+    if error is not None:
+        _refused(
+            error,
+            actor=officer,
+            action="identity.level2.refused",
+            target=user,
+            details={"agency": agency.code, "age": age, "guardian_request": guardian_request},
+        )
+    return age
+
+
 def assurance_level_raise(
-    *, officer: User, agency: Agency, user: User, checked_in_person: bool, reason: str
+    *,
+    officer: User,
+    agency: Agency,
+    user: User,
+    checked_in_person: bool,
+    reason: str,
+    guardian_request: bool = False,
 ) -> AssuranceVerification:
-    """Raise a person's account to level 2 after a police officer checked them in person."""
+    """Raise a person's account to level 2 after a police officer checked them in person.
+
+    For a person under 14 the officer also confirms that the parent or legal guardian asked
+    for it (``guardian_request``); it is kept on the verification and in the audit entry.
+    """
     _level2_permission(officer=officer, agency=agency, action="identity.level2.refused", target=user)
     reason = reason.strip()
     if not checked_in_person:
@@ -1182,6 +1338,7 @@ def assurance_level_raise(
         raise InvalidInput(
             "Chỉ tài khoản cá nhân mới có mức định danh.", "Only personal accounts have assurance levels."
         )
+    age = _level2_age_check(officer=officer, agency=agency, user=user, guardian_request=guardian_request)
     with transaction.atomic():
         locked = User.objects.select_for_update().get(pk=user.pk)
         if locked.assurance_level >= AssuranceLevel.LEVEL2:
@@ -1191,13 +1348,24 @@ def assurance_level_raise(
         locked.assurance_level = AssuranceLevel.LEVEL2
         locked.save(update_fields=["assurance_level"])
         verification = AssuranceVerification.objects.create(
-            user=locked, officer=officer, agency=agency, level=AssuranceLevel.LEVEL2, reason=reason[:500]
+            user=locked,
+            officer=officer,
+            agency=agency,
+            level=AssuranceLevel.LEVEL2,
+            reason=reason[:500],
+            guardian_request=guardian_request,
         )
         audit_record(
             actor=officer,
             action="identity.level2.raised",
             target=locked,
-            details={"agency": agency.code, "reason": reason[:500], "verification": verification.pk},
+            details={
+                "agency": agency.code,
+                "reason": reason[:500],
+                "verification": verification.pk,
+                "age": age,
+                "guardian_request": guardian_request,
+            },
         )
         message_send(
             template="identity.level2_raised",

@@ -44,8 +44,14 @@ def throttle_locked_until(key: str) -> datetime | None:
     return None
 
 
-def throttle_hit(key: str, limit: Limit) -> datetime | None:
-    """Count one event; return the end of the lock if this event reached the limit."""
+def throttle_locked_until_any(keys: list[str]) -> datetime | None:
+    """When the last lock among ``keys`` ends, if any of them is locked now (one query)."""
+    now = timezone.now()
+    rows = Throttle.objects.filter(key__in=keys, locked_until__gt=now).values_list("locked_until", flat=True)
+    return max((end for end in rows if end is not None), default=None)
+
+
+def _hit(key: str, limit: Limit) -> tuple[datetime | None, bool]:
     now = timezone.now()
     with transaction.atomic():
         row = _locked_row(key, now)
@@ -55,10 +61,26 @@ def throttle_hit(key: str, limit: Limit) -> datetime | None:
             row.window_started_at = now
             row.locked_until = None
         row.count += 1
-        if row.count >= limit.limit and row.locked_until is None:
+        newly_locked = row.count >= limit.limit and row.locked_until is None
+        if newly_locked:
             row.locked_until = now + limit.lock_for
         row.save(update_fields=["count", "window_started_at", "locked_until"])
-        return row.locked_until
+        return row.locked_until, newly_locked
+
+
+def throttle_hit(key: str, limit: Limit) -> datetime | None:
+    """Count one event; return the end of the lock if this event reached the limit."""
+    return _hit(key, limit)[0]
+
+
+def throttle_hit_locking(key: str, limit: Limit) -> datetime | None:
+    """Count one event; return the end of the lock only if this very event set it.
+
+    Two events counted at once past the limit both see the key locked, but only one of them
+    set the lock: whoever reports the lock (an audit entry) does so once per lock.
+    """
+    until, newly_locked = _hit(key, limit)
+    return until if newly_locked else None
 
 
 def throttle_take(key: str, limit: Limit) -> datetime | None:

@@ -39,6 +39,7 @@ from .auth import (
     pending_login_user,
     require_recent_auth,
 )
+from .errors import TotpUnavailable
 from .forms import (
     AuthorisationGrantForm,
     CodeForm,
@@ -113,8 +114,8 @@ def login_view(request: HttpRequest) -> HttpResponse:
 
 
 def _second_factor_begin(request: HttpRequest, user: User) -> HttpResponse:
-    """The authenticator app if the person has one, else a code by SMS."""
-    if selectors.user_has_totp(user=user):
+    """The authenticator app if the person has one that can be used now, else a code by SMS."""
+    if selectors.totp_usable(user=user):
         pending_login_update(request, method="totp")
     else:
         _login_sms_send(request, user)
@@ -148,7 +149,7 @@ def login_verify(request: HttpRequest) -> HttpResponse:
             if _login_sms_send(request, user):
                 messages.info(request, _("We sent a code by text message to your registered phone."))
             return redirect("identity:login_verify")
-        if action == "use_totp" and selectors.user_has_totp(user=user):
+        if action == "use_totp" and selectors.totp_usable(user=user):
             pending_login_update(request, method="totp")
             return redirect("identity:login_verify")
         if action == "resend" and method == "sms" and pending.get("challenge"):
@@ -181,6 +182,11 @@ def login_verify(request: HttpRequest) -> HttpResponse:
                             user_agent=user_agent(request),
                         )
                         amr = AMR_PASSWORD_SMS
+                except TotpUnavailable as error:
+                    messages.error(request, error.message)
+                    if _login_sms_send(request, user):
+                        messages.info(request, _("We sent a code by text message to your registered phone."))
+                    return redirect("identity:login_verify")
                 except DomainError as error:
                     _show_error(form, error)
                 else:
@@ -190,7 +196,7 @@ def login_verify(request: HttpRequest) -> HttpResponse:
     context = {
         "form": form,
         "method": method,
-        "has_totp": selectors.user_has_totp(user=user),
+        "has_totp": selectors.totp_usable(user=user),
         "has_passkey": selectors.user_has_passkey(user=user),
         "factors": selectors.factors_for(user=user),
         "passkey_form": PasskeyLoginForm(),
@@ -749,6 +755,7 @@ def level2(request: HttpRequest) -> HttpResponse:
                         user=candidate.account,
                         checked_in_person=raise_form.cleaned_data["checked_in_person"],
                         reason=raise_form.cleaned_data["reason"],
+                        guardian_request=raise_form.cleaned_data["guardian_request"],
                     )
                 except DomainError as error:
                     _show_error(raise_form, error)

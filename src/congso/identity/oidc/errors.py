@@ -71,3 +71,33 @@ class BearerTokenError(DomainError):
         response["WWW-Authenticate"] = self.www_authenticate()
         response["Cache-Control"] = "no-store"
         return response
+
+
+class TokenRequestsThrottled(DomainError):
+    """Too many refused token requests from this address or for this client: wait.
+
+    Answered ``invalid_request`` with HTTP 429 and ``Retry-After``. RFC 6749 §5.2 has no error
+    code for this; ``slow_down`` exists only for the device flow's polling (RFC 8628 §3.5),
+    where it means "poll 5 seconds slower", and a code-flow client library would not know it.
+    ``invalid_request`` is the §5.2 code every client handles, "temporarily_unavailable" is an
+    authorization-endpoint code (§4.1.2.1), and the status and header (RFC 6585 §4, RFC 9110
+    §10.2.3) carry what a client needs: not now, and from when.
+    """
+
+    status = 429
+
+    def __init__(self, retry_after: int) -> None:
+        self.retry_after = retry_after
+        super().__init__(
+            f"Có quá nhiều yêu cầu token bị từ chối. Vui lòng thử lại sau {retry_after} giây.",
+            f"Too many refused token requests. Try again in {retry_after} seconds.",
+            code="invalid_request",
+        )
+
+    def response(self) -> JsonResponse:
+        # error_description is limited to ASCII (RFC 6749 §5.2): the Vietnamese goes in "detail".
+        body = {"error": self.code, "error_description": self.message_en, "detail": self.message}
+        response = JsonResponse(body, status=self.status)
+        response["Retry-After"] = str(self.retry_after)
+        response["Cache-Control"] = "no-store"
+        return response

@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+from datetime import datetime
 from typing import Any
 
 from django.conf import settings
@@ -12,6 +13,7 @@ from django.http import HttpRequest
 from oauth2_provider.models import AccessToken
 
 from congso.identity import selectors as identity_selectors
+from congso.identity import throttle
 
 from .errors import BearerTokenError
 from .models import Application, Consent
@@ -19,6 +21,23 @@ from .scopes import ACR_LEVELS, SCOPE_OPENID, released_claims
 
 # Where the portal's login through the provider leaves its result in the session.
 PORTAL_SESSION_KEY = "congso.oidc.portal"
+
+
+# --- Refused token requests --------------------------------------------------------------------
+def token_refusal_address_key(ip: str | None) -> str:
+    return f"oidc:token:ip:{ip or 'unknown'}"
+
+
+def token_refusal_client_key(client_id: str) -> str:
+    return f"oidc:token:client:{client_id[:100]}"
+
+
+def token_requests_locked_until(*, ip: str | None, client_id: str) -> datetime | None:
+    """When token requests from this address, or naming this client, may come again; None now."""
+    keys = [token_refusal_address_key(ip)]
+    if client_id:
+        keys.append(token_refusal_client_key(client_id))
+    return throttle.throttle_locked_until_any(keys)
 
 
 def subject_for(*, user_id: int, application: Application) -> str:

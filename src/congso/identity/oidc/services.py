@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -14,9 +14,10 @@ from django.utils import timezone
 from oauth2_provider.models import AccessToken, RefreshToken, revoke_access_token
 
 from congso.core.audit import audit_record
+from congso.identity import throttle
 from congso.identity.assurance import Assurance
 
-from . import keys
+from . import keys, selectors
 from .models import PORTAL_CLIENT_ID, Application, Authorization, Consent
 
 
@@ -181,6 +182,51 @@ def token_refuse(*, client_id: str, grant_type: str, error: str) -> None:
             target_id=_short(client_id, 100),
             details={"client_id": _short(client_id), "grant_type": _short(grant_type, 100), "error": error},
         )
+
+
+def _token_refusal_limit(limit: int) -> throttle.Limit:
+    window = timedelta(minutes=settings.CONGSO_OIDC_TOKEN_REFUSAL_WINDOW_MINUTES)
+    return throttle.Limit(limit=limit, window=window, lock_for=window)
+
+
+def token_refusal_count(*, ip: str | None, client_id: str, client_authenticated: bool) -> None:
+    """Count a refused token request towards the limits of its address and of its client.
+
+    Every refusal counts for the address. It counts for the client only when the client proved
+    itself with its secret: client_ids are public (every authorization URL shows one), so a
+    count that anyone could push would let anyone shut a service's logins. Reaching a limit
+    locks the key for a window; the lock is audited once, by the refusal that set it, not by
+    the requests it then turns away.
+    """
+    address_until = throttle.throttle_hit_locking(
+        selectors.token_refusal_address_key(ip),
+        _token_refusal_limit(settings.CONGSO_OIDC_TOKEN_REFUSALS_PER_ADDRESS),
+    )
+    client_until = (
+        throttle.throttle_hit_locking(
+            selectors.token_refusal_client_key(client_id),
+            _token_refusal_limit(settings.CONGSO_OIDC_TOKEN_REFUSALS_PER_CLIENT),
+        )
+        if client_authenticated and client_id
+        else None
+    )
+    if address_until is None and client_until is None:
+        return
+    with transaction.atomic():
+        if address_until is not None:
+            audit_record(
+                action="oidc.token.throttle",
+                target_type="identity.address",
+                target_id=str(ip or ""),
+                details={"ip": ip, "client_id": _short(client_id), "locked_until": address_until},
+            )
+        if client_until is not None:
+            audit_record(
+                action="oidc.token.throttle",
+                target_type="oidc.application",
+                target_id=_short(client_id, 100),
+                details={"ip": ip, "client_id": _short(client_id), "locked_until": client_until},
+            )
 
 
 def logout_record(*, user: Any, application: Application | None, redirect_uri: str) -> None:

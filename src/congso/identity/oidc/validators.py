@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 import json
+from contextvars import ContextVar
 from typing import Any
 
 from django.db import transaction
@@ -24,12 +25,24 @@ from oauthlib.oauth2.rfc6749 import errors
 
 from . import selectors, services
 from .keys import keyring
-from .models import Authorization
+from .models import Application, Authorization
 from .scopes import ACR_LEVEL1, CLAIM_SCOPE, SCOPES, released_claims
+
+# The client_id of a confidential client that proved itself with its secret in the token request
+# being handled (set by the validator, read by the token view to count refusals per client).
+authenticated_client: ContextVar[str] = ContextVar("congso_oidc_authenticated_client", default="")
 
 
 class CongsoOAuth2Validator(OAuth2Validator):
     oidc_claim_scope = CLAIM_SCOPE
+
+    # --- client authentication ----------------------------------------------------------------
+    def authenticate_client(self, request: Request, *args: Any, **kwargs: Any) -> bool:
+        authenticated = bool(super().authenticate_client(request, *args, **kwargs))
+        client = getattr(request, "client", None)
+        if authenticated and client is not None and client.client_type == Application.CLIENT_CONFIDENTIAL:
+            authenticated_client.set(str(client.client_id))
+        return authenticated
 
     # --- claims -------------------------------------------------------------------------------
     # The id_token says who (a pairwise ``sub``) and how (``acr``, ``amr``, ``auth_time``); what

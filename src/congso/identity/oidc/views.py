@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import math
 import secrets
 import time
 from typing import Any
@@ -22,7 +23,7 @@ from django.db import transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.decorators import method_decorator
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
@@ -42,13 +43,15 @@ from oauthlib.oauth2.rfc6749 import errors as oauth_errors
 
 from congso.identity import selectors as identity_selectors
 from congso.identity import services as identity_services
+from congso.identity.net import client_ip
 
 from . import selectors, services
-from .errors import BearerTokenError
+from .errors import BearerTokenError, TokenRequestsThrottled
 from .keys import keyring
 from .models import PORTAL_CLIENT_ID, Application
 from .scopes import ACR_LEVELS, SCOPE_OPENID, SCOPES, scope_descriptions
 from .selectors import PORTAL_SESSION_KEY
+from .validators import authenticated_client
 
 logger = structlog.get_logger(__name__)
 
@@ -381,26 +384,46 @@ class TokenView(dot_views.TokenView):
     code is held until the tokens exist. Refusals are audited here; issued tokens by the
     validator. DOT's ``app_authorized`` signal (and the extra read it costs) is not sent:
     nothing here listens to it.
+
+    Refusals are counted per address and per client (``services.token_refusal_count``); past a
+    limit, every request from that address or naming that client is turned away with 429
+    until the window ends, a correct one too, before anything is checked. A successful
+    request costs one read of the counters and is never counted.
     """
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        with transaction.atomic():
-            _url, headers, body, status = self.create_token_response(request)
-            if status != 200:
-                try:
-                    error = str(json.loads(body).get("error", ""))
-                except ValueError:
-                    error = "unknown"
-                services.token_refuse(
-                    client_id=request.POST.get("client_id") or _basic_auth_client_id(request),
-                    grant_type=request.POST.get("grant_type", ""),
-                    error=error,
-                )
+        ip = client_ip(request)
+        client_id = request.POST.get("client_id") or _basic_auth_client_id(request)
+        until = selectors.token_requests_locked_until(ip=ip, client_id=client_id)
+        if until is not None:
+            retry_after = max(1, math.ceil((until - timezone.now()).total_seconds()))
+            return TokenRequestsThrottled(retry_after).response()
+        headers, body, status, authenticated = self._token_response(request, client_id)
+        if status != 200:
+            services.token_refusal_count(ip=ip, client_id=client_id, client_authenticated=authenticated)
         response = HttpResponse(content=body, status=status, content_type="application/json")
         for key, value in headers.items():
             response[key] = value
         response["Cache-Control"] = "no-store"
         return response
+
+    def _token_response(self, request: HttpRequest, client_id: str) -> tuple[dict[str, str], str, int, bool]:
+        """oauthlib's answer, the refusal audited, and whether the client proved itself."""
+        reset = authenticated_client.set("")
+        try:
+            with transaction.atomic():
+                _url, headers, body, status = self.create_token_response(request)
+                if status != 200:
+                    try:
+                        error = str(json.loads(body).get("error", ""))
+                    except ValueError:
+                        error = "unknown"
+                    services.token_refuse(
+                        client_id=client_id, grant_type=request.POST.get("grant_type", ""), error=error
+                    )
+            return headers, body, status, bool(client_id) and authenticated_client.get() == client_id
+        finally:
+            authenticated_client.reset(reset)
 
 
 def _basic_auth_client_id(request: HttpRequest) -> str:
