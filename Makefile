@@ -5,6 +5,9 @@ demo:
 test:
 	bash scripts/test.sh
 
+bench:
+	bash scripts/bench.sh
+
 lint:
 	.venv/bin/ruff check --fix src tests bench && .venv/bin/ruff format src tests bench && .venv/bin/mypy src
 

@@ -4,31 +4,40 @@ and verification of a 1M-entry message log.
 What it does:
 1. Recreates the database ``congso_bench_exchange`` and migrates it; registers a consumer
    subsystem (with an EC P-256 key), a provider subsystem whose service points at a fast
-   provider on another loopback port, and the consumer's right to it.
+   provider on another loopback port, and the consumer's right to it; and a personal-data
+   service of the same provider with a citizen's consent to the consumer.
 2. Starts the provider (an asyncio HTTP/1.1 keep-alive server answering a fixed 300-byte JSON
    document, in its own process) and the platform under gunicorn (gthread workers, so that
    wrk's connections are kept alive as they are to the provider).
-3. Obtains a real access token from the token endpoint with a signed RFC 7523 assertion.
-4. In one run, with wrk (``-t2 -c32 --latency`` after a warm-up, as in shared/bench/FLOOR.md):
+3. Measures in process, without an HTTP server, CPU per gateway call (``time.process_time``
+   over ``--calls`` calls) and the SQL statements each call sends, for a non-personal service
+   and for personal data with a consent in force, under both WSGI applications.
+4. Obtains a real access token from the token endpoint with a signed RFC 7523 assertion.
+5. In one run, with wrk (``-t2 -c32 --latency`` after a warm-up, as for the machine floor figures in bench/README.md):
    the provider directly, then the same path through ``/r1/...`` (token check, client header,
    right, rate limit, forwarding with a correlation id, the message-log append with its hash
    chain and checkpoints, monitoring), under the site's WSGI application (full middleware)
    and under ``congso.exchange.wsgi`` (gateway without middleware). Each also with one
-   connection, which shows the cost the gateway adds to one call when nothing queues. Checks
-   afterwards that every gateway call is in the message log and that the log verifies.
-5. Generates a message log of ``--entries`` entries in bulk (with a signed checkpoint every
+   connection, which shows the cost the gateway adds to one call when nothing queues. Reads
+   the CPU the gateway processes, PostgreSQL's backends, the provider and wrk spent per call
+   at 32 clients. Checks afterwards that every gateway call is in the message log and that
+   the log verifies.
+6. Generates a message log of ``--entries`` entries in bulk (with a signed checkpoint every
    1,000 entries) and times ``manage.py exchange_log_verify`` on it in a fresh process.
 
 Usage: .venv/bin/python bench/exchange_bench.py [--duration 15] [--warmup 5] [--connections 32]
        [--workers 2] [--worker-threads 8] [--entries 1000000] [--wsgi APP [APP ...]]
+       [--calls 2000] [--profile] [--skip-cpu] [--skip-wrk] [--skip-load] [--skip-log]
 """
 
 from __future__ import annotations
 
 import argparse
+import io
 import json
 import os
 import re
+import resource
 import shutil
 import socket
 import subprocess
@@ -118,15 +127,57 @@ def setup_fixtures(out: Path, provider_url: str) -> None:
         read_timeout=10,
     )
     services.access_right_grant(client=consumer, service=service)
+    personal = _personal_fixtures(consumer=consumer, provider=provider, provider_url=provider_url)
     (out / "fixtures.json").write_text(
         json.dumps(
             {
                 "client_id": consumer.client_id,
+                "subsystem_pk": consumer.pk,
                 "service_id": service.service_id,
                 "key": key.export(as_dict=True),
+                **personal,
             }
         )
     )
+
+
+def _personal_fixtures(*, consumer: Any, provider: Any, provider_url: str) -> dict[str, str]:
+    """A personal-data service of the same provider and a citizen's consent to the consumer."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from congso.exchange import services
+    from congso.exchange.models import ProviderKind
+    from congso.identity.models import User
+
+    purpose = services.purpose_define(
+        code="administrative-procedure",
+        name_vi="Giải quyết thủ tục hành chính",
+        name_en="Handling an administrative procedure",
+    )
+    service = services.service_register(
+        provider=provider,
+        code="income",
+        title="Thu nhập cá nhân",
+        provider_kind=ProviderKind.HTTP,
+        base_url=provider_url,
+        personal_data=True,
+        purposes=[purpose],
+        connect_timeout=2,
+        read_timeout=10,
+    )
+    services.access_right_grant(client=consumer, service=service)
+    subject = "001088000500"
+    citizen = User.objects.create_user(username=subject, password=None, full_name="Trần Thị Bình")
+    services.consent_grant(
+        citizen_user=citizen,
+        consumer_subsystem=consumer,
+        services=[service],
+        purpose=purpose,
+        valid_until=timezone.now() + timedelta(days=30),
+    )
+    return {"personal_service_id": service.service_id, "subject": subject, "purpose": purpose.code}
 
 
 def generate_log(entries: int) -> None:
@@ -281,6 +332,7 @@ def _gateway_run(
     work: Path,
     wsgi: str,
     fixtures: dict[str, Any],
+    provider_pid: int,
 ) -> dict[str, Any]:
     port = free_port()
     gateway = Process(
@@ -308,12 +360,195 @@ def _gateway_run(
             threads=options.threads,
             headers=headers,
         )
-        return {
-            "many": wrk(url, connections=options.connections, **common),
-            "one": wrk(url, connections=1, **common),
+        processes = {
+            "gateway": _process_tree(gateway.process.pid),
+            "PostgreSQL": _backends(),
+            "provider": [provider_pid],
         }
+        before = {name: _cpu_seconds(pids) for name, pids in processes.items()}
+        children = resource.getrusage(resource.RUSAGE_CHILDREN)
+        many = wrk(url, connections=options.connections, **common)
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpu = {name: _cpu_seconds(pids) - before[name] for name, pids in processes.items()}
+        cpu["wrk"] = after.ru_utime + after.ru_stime - children.ru_utime - children.ru_stime
+        many["cpu_ms"] = {name: seconds * 1000 / many["requests"] for name, seconds in cpu.items()}
+        many["load"] = os.getloadavg()
+        return {"many": many, "one": wrk(url, connections=1, **common)}
     finally:
         gateway.stop()
+
+
+def _cpu_seconds(pids: list[int]) -> float:
+    """User + system CPU of these processes (all their threads) so far, from /proc."""
+    total = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except FileNotFoundError:
+            continue
+        total += int(fields[11]) + int(fields[12])
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def _process_tree(root: int) -> list[int]:
+    """``root`` and its children (gunicorn's master and workers)."""
+    pids = [root]
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            if int(stat.read_text().rsplit(")", 1)[1].split()[1]) == root:
+                pids.append(int(stat.parent.name))
+        except (FileNotFoundError, ValueError, IndexError):
+            continue
+    return pids
+
+
+def _backends() -> list[int]:
+    """The PostgreSQL backends serving the benchmark's database (the workers' kept connections)."""
+    import psycopg
+
+    with psycopg.connect(pg_url("postgres"), autocommit=True) as conn:
+        rows = conn.execute(
+            "SELECT pid FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()", (DATABASE,)
+        ).fetchall()
+    return [int(row[0]) for row in rows]
+
+
+# --- CPU per call, in process ---------------------------------------------------------------------
+def _environ(path: str, headers: dict[str, str]) -> dict[str, Any]:
+    environ: dict[str, Any] = {
+        "REQUEST_METHOD": "GET",
+        "PATH_INFO": path.partition("?")[0],
+        "QUERY_STRING": path.partition("?")[2],
+        "SERVER_NAME": "127.0.0.1",
+        "SERVER_PORT": "8000",
+        "SERVER_PROTOCOL": "HTTP/1.1",
+        "REMOTE_ADDR": "127.0.0.1",
+        "HTTP_HOST": "127.0.0.1",
+        "wsgi.version": (1, 0),
+        "wsgi.url_scheme": "http",
+        "wsgi.errors": sys.stderr,
+        "wsgi.multithread": True,
+        "wsgi.multiprocess": True,
+        "wsgi.run_once": False,
+    }
+    for name, value in headers.items():
+        environ["HTTP_" + name.upper().replace("-", "_")] = value
+    return environ
+
+
+def _serve(app: Any, environ: dict[str, Any]) -> str:
+    """One request through a WSGI application, as a server would run it; its status line."""
+    status: list[str] = []
+
+    def start_response(line: str, headers: Any, exc_info: Any = None) -> None:
+        status.append(line)
+
+    body = app({**environ, "wsgi.input": io.BytesIO(b"")}, start_response)
+    try:
+        b"".join(body)
+    finally:
+        getattr(body, "close", lambda: None)()
+    return status[0]
+
+
+def measure_in_process(work: Path, calls: int, profile: bool) -> None:
+    """CPU and statements per gateway call, one thread, no HTTP in front: what load blurs least.
+
+    The rate limiter runs (a limit no call reaches) as it would in production; the wrk runs
+    switch it off.
+    """
+    import cProfile
+    import pstats
+
+    import django
+
+    django.setup()
+    from django.conf import settings
+
+    from congso.exchange.models import Subsystem
+    from congso.exchange.tokens import access_token_issue
+    from congso.exchange.wsgi import application as dispatcher
+
+    settings.CONGSO_EXCHANGE_RATE_LIMIT_PER_MINUTE = 1_000_000_000
+    fixtures = json.loads((work / "fixtures.json").read_text())
+    token, _lifetime = access_token_issue(subsystem=Subsystem.objects.get(pk=fixtures["subsystem_pk"]))
+    common = {"Authorization": f"Bearer {token}", "X-Road-Client": fixtures["client_id"]}
+    cases = {
+        "non-personal, cached right": _environ(f"/r1/{fixtures['service_id']}{PATH}", common),
+        "personal data, consent": _environ(
+            f"/r1/{fixtures['personal_service_id']}/income?nam=2025",
+            {
+                **common,
+                "Information-Mediator-Data-Subject": fixtures["subject"],
+                "Information-Mediator-Purpose": fixtures["purpose"],
+            },
+        ),
+    }
+    apps = {"congso.exchange.wsgi": dispatcher.gateway, "congso.wsgi": dispatcher.site}
+    print(f"in process, one thread, {calls} calls per case, load average {_load()}:")
+    for app_name, app in apps.items():
+        for case, environ in cases.items():
+            for _ in range(200):
+                assert _serve(app, environ).startswith("200"), _serve(app, environ)
+            statements, checks = _statements(app, environ)
+            cpu, wall = time.process_time(), time.perf_counter()
+            for _ in range(calls):
+                _serve(app, environ)
+            cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
+            print(
+                f"  {app_name:<22} {case:<28} {cpu / calls * 1000:6.3f} ms CPU, "
+                f"{wall / calls * 1000:6.3f} ms wall, {len(statements)} statements per call"
+                f" (+ {checks} connection health check)"
+            )
+            for sql in statements:
+                print(f"      {sql[:110]}")
+    if profile:
+        profiler = cProfile.Profile()
+        environ = cases["non-personal, cached right"]
+        profiler.runcall(lambda: [_serve(dispatcher.gateway, environ) for _ in range(calls)])
+        stats = pstats.Stats(profiler)
+        stats.sort_stats("cumulative").print_stats(45)
+        stats.sort_stats("tottime").print_stats(30)
+
+
+def _statements(app: Any, environ: dict[str, Any]) -> tuple[list[str], int]:
+    """The SQL one call sends, and how many times Django checked the connection first.
+
+    Counted with an execute wrapper (the handler's request_started resets ``connection.queries``);
+    the health check (``SELECT 1`` per request when ``CONN_HEALTH_CHECKS`` is on) bypasses
+    cursors, so it is counted apart.
+    """
+    from django.db import connection
+
+    statements: list[str] = []
+    checks = [0]
+    is_usable = connection.is_usable
+
+    def record(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
+        statements.append(sql)
+        return execute(sql, params, many, context)
+
+    def counted() -> bool:
+        checks[0] += 1
+        return bool(is_usable())
+
+    connection.is_usable = counted  # type: ignore[method-assign]
+    try:
+        with connection.execute_wrapper(record):
+            _serve(app, environ)
+    finally:
+        del connection.is_usable
+    return statements, checks[0]
+
+
+def _load() -> str:
+    return ", ".join(f"{value:.2f}" for value in os.getloadavg())
+
+
+def run_in_process(options: argparse.Namespace, env: dict[str, str], work: Path) -> None:
+    command = [PYTHON, __file__, "--in-process", str(work), "--calls", str(options.calls)]
+    measured = run_child([*command, *(["--profile"] if options.profile else [])], env)
+    print(measured.output, end="")
 
 
 def run_load(options: argparse.Namespace, env: dict[str, str], work: Path) -> None:
@@ -331,10 +566,15 @@ def run_load(options: argparse.Namespace, env: dict[str, str], work: Path) -> No
     print(
         f"gunicorn: {options.workers} {options.worker_class} processes"
         f"{f' x {options.worker_threads} threads' if options.worker_class == 'gthread' else ''}; "
-        f"wrk -t{options.threads} -c{options.connections} -d{options.duration}s after a {options.warmup} s warm-up"
+        f"wrk -t{options.threads} -c{options.connections} -d{options.duration}s after a {options.warmup} s warm-up;"
+        f" load average {_load()}"
     )
     try:
         wait_for(f"{provider_url}/", "the provider")
+        if not options.skip_cpu:
+            run_in_process(options, env, work)
+        if options.skip_wrk:
+            return
         wrk(direct_url, seconds=options.warmup, connections=options.connections, threads=options.threads)
         direct = {
             "many": wrk(
@@ -342,9 +582,21 @@ def run_load(options: argparse.Namespace, env: dict[str, str], work: Path) -> No
             ),
             "one": wrk(direct_url, seconds=options.duration, connections=1, threads=options.threads),
         }
-        gateways = {wsgi: _gateway_run(options, env, work, wsgi, fixtures) for wsgi in options.wsgi}
+        gateways = {
+            wsgi: _gateway_run(options, env, work, wsgi, fixtures, provider.process.pid)
+            for wsgi in options.wsgi
+        }
     finally:
         provider.stop()
+    _load_report(options, direct, gateways, env)
+
+
+def _load_report(
+    options: argparse.Namespace,
+    direct: dict[str, Any],
+    gateways: dict[str, dict[str, Any]],
+    env: dict[str, str],
+) -> None:
     for label, key in (
         (f"{options.connections} concurrent clients", "many"),
         ("1 client (no queueing)", "one"),
@@ -353,6 +605,10 @@ def run_load(options: argparse.Namespace, env: dict[str, str], work: Path) -> No
         report("provider directly", direct[key])
         for wsgi, result in gateways.items():
             report(f"gateway, {wsgi}", result[key])
+    for wsgi, result in gateways.items():
+        split = ", ".join(f"{name} {ms:.2f}" for name, ms in result["many"]["cpu_ms"].items())
+        load = ", ".join(f"{value:.2f}" for value in result["many"]["load"])
+        print(f"{wsgi}: CPU ms per call at {options.connections} clients: {split} (load average {load})")
     for wsgi, result in gateways.items():
         added = result["many"]["p50"] - direct["many"]["p50"]
         added_one = result["one"]["p50"] - direct["one"]["p50"]
@@ -399,6 +655,11 @@ def main() -> None:
         help="WSGI applications to measure the gateway under",
     )
     parser.add_argument("--skip-load", action="store_true")
+    parser.add_argument("--skip-cpu", action="store_true", help="skip the in-process CPU measurement")
+    parser.add_argument("--skip-wrk", action="store_true", help="skip the wrk runs")
+    parser.add_argument("--calls", type=int, default=2000, help="calls per in-process case")
+    parser.add_argument("--profile", action="store_true", help="cProfile the in-process gateway call")
+    parser.add_argument("--in-process", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--skip-log", action="store_true")
     parser.add_argument("--setup", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--provider-url", help=argparse.SUPPRESS)
@@ -409,6 +670,9 @@ def main() -> None:
         return
     if options.generate:
         generate_log(options.generate)
+        return
+    if options.in_process:
+        measure_in_process(options.in_process, options.calls, options.profile)
         return
 
     shutil.rmtree(DATA_DIR, ignore_errors=True)

@@ -12,11 +12,11 @@ What it does:
    (client authentication with the hashed secret, PKCE S256, redirect URI, single use, id_token
    signing, audit). It also mints access tokens for the userinfo run.
 3. Starts gunicorn (sync workers) on a loopback port and drives it with wrk
-   (``-t2 -c32 --latency`` after a warm-up, as in shared/bench/FLOOR.md), with Lua scripts that
+   (``-t2 -c32 --latency`` after a warm-up, as for the machine floor figures in bench/README.md), with Lua scripts that
    hand every request its own code or token:
    - the floor of this run: ``/healthz`` (one ``SELECT 1``, full middleware), 2 workers;
    - ``GET /oidc/userinfo/`` with bearer tokens, 2 workers (reads: one per core);
-   - ``POST /oidc/token/`` authorization_code exchanges, 4 workers (writes). FLOOR.md finds 8
+   - ``POST /oidc/token/`` authorization_code exchanges, 4 workers (writes). The machine floor finds 8
      best for a one-row insert; a token exchange is one transaction of ~18 statements that ends
      on the audit chain's row lock, and on this machine 4 workers beat 8 (66 vs 25 req/s in
      back-to-back runs): more workers only queue on the lock while starving each other of CPU.

@@ -22,6 +22,7 @@ class RecordedRequest:
     path: str
     headers: dict[str, str]
     body: bytes
+    peer_port: int = 0  # the gateway's end of the TCP connection: equal ports, one connection
 
 
 @dataclass
@@ -55,7 +56,11 @@ class ProviderHandler(BaseHTTPRequestHandler):
         with provider.lock:
             provider.requests.append(
                 RecordedRequest(
-                    method=self.command, path=self.path, headers=dict(self.headers.items()), body=body
+                    method=self.command,
+                    path=self.path,
+                    headers=dict(self.headers.items()),
+                    body=body,
+                    peer_port=int(self.client_address[1]),
                 )
             )
         if self.path.startswith("/slow"):

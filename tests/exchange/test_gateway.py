@@ -4,13 +4,18 @@ from __future__ import annotations
 
 import hashlib
 import socket
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import timedelta
 from typing import Any
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.utils import timezone
 
 from congso.exchange import gateway, services
-from congso.exchange.models import AccessRight, MessageLogEntry
+from congso.exchange.models import AccessRight, Consent, MessageLogEntry
 
 from . import factories
 from .conftest import World, get_token
@@ -349,3 +354,149 @@ def test_legal_basis_replaces_consent_for_its_purpose(
     assert response.status_code == 200
     entry = MessageLogEntry.objects.get(message_id=response["X-Road-Id"])
     assert entry.basis == "law: Luật Quản lý thuế 2019, Điều 99"
+
+
+# --- What one call costs ----------------------------------------------------------------------------
+@contextmanager
+def _statements() -> Iterator[list[str]]:
+    """Every SQL statement sent meanwhile, but savepoints.
+
+    An execute wrapper, not ``connection.queries``: the test client's request_started signal
+    empties that list halfway through a call. Savepoints are left out because they are the
+    test's transaction wrapping the append's own (BEGIN ... COMMIT outside a test).
+    """
+    sent: list[str] = []
+
+    def record(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
+        if "SAVEPOINT" not in sql:
+            sent.append(sql)
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(record):
+        yield sent
+
+
+def test_a_call_with_cached_lookups_sends_only_the_log_append(
+    world: World, provider: FakeProvider, call: Any, settings: Any
+) -> None:
+    settings.CONGSO_EXCHANGE_METRICS_FLUSH_SECONDS = 3600
+    path = world.service_path(rest="/status/200")
+    assert call(path).status_code == 200  # loads the client, service and right; starts the log
+
+    with _statements() as sent:
+        response = call(path)
+
+    assert response.status_code == 200
+    assert MessageLogEntry.objects.filter(message_id=response["X-Road-Id"]).exists()
+    # PostgreSQL: one INSERT fed by the head's UPDATE. SQLite: read the head, insert, update it.
+    assert len(sent) <= (1 if connection.vendor == "postgresql" else 3), sent
+
+
+def test_a_personal_data_call_adds_only_the_consent_lookup(
+    world: World, provider: FakeProvider, call: Any, settings: Any
+) -> None:
+    settings.CONGSO_EXCHANGE_METRICS_FLUSH_SECONDS = 3600
+    person = factories.citizen(commune=factories.units())
+    services.consent_grant(
+        citizen_user=factories.person_user(person),
+        consumer_subsystem=world.consumer,
+        services=[world.personal_service],
+        purpose=world.purpose,
+        valid_until=factories.in_days(30),
+    )
+    headers = {**PERSONAL_ID_HEADERS, "Information-Mediator-Data-Subject": person.personal_id}
+    path = world.service_path(world.personal_service, "/status/200")
+    assert call(path, headers=headers).status_code == 200
+
+    with _statements() as sent:
+        response = call(path, headers=headers)
+
+    assert response.status_code == 200
+    assert len(sent) <= (2 if connection.vendor == "postgresql" else 4), sent
+
+
+def _orm_receipt(*, subject: str, consumer_pk: int, purpose: str, service_pk: int) -> str | None:
+    receipt = (
+        Consent.objects.in_force()
+        .filter(
+            subject_personal_id=subject, consumer_id=consumer_pk, purpose__code=purpose, services=service_pk
+        )
+        .values_list("receipt_id", flat=True)
+        .first()
+    )
+    return None if receipt is None else str(receipt)
+
+
+def test_the_consent_lookup_answers_as_the_orm_does(world: World) -> None:
+    person = factories.citizen(commune=factories.units())
+    user = factories.person_user(person)
+    other_purpose = factories.purpose(code="social-benefit")
+    services.access_right_grant(client=world.outsider, service=world.personal_service)
+    now = timezone.now()
+
+    def consent(*, consumer: Any = None, **changes: Any) -> Consent:
+        granted = services.consent_grant(
+            citizen_user=user,
+            consumer_subsystem=consumer or world.consumer,
+            services=[world.personal_service],
+            purpose=world.purpose,
+            valid_until=factories.in_days(30),
+        )
+        Consent.objects.filter(pk=granted.pk).update(**changes)
+        return granted
+
+    older = consent(granted_at=now - timedelta(days=3))
+    newer = consent(granted_at=now - timedelta(days=2))
+    consent(granted_at=now - timedelta(days=1), revoked_at=now - timedelta(hours=1))
+    consent(granted_at=now, valid_until=now - timedelta(minutes=1))
+    consent(granted_at=now, valid_from=now + timedelta(hours=1))
+    consent(granted_at=now, purpose=other_purpose)
+    outsiders = consent(consumer=world.outsider, granted_at=now - timedelta(days=5))
+
+    asked = [
+        {"subject": subject, "consumer_pk": consumer, "purpose": purpose, "service_pk": service}
+        for subject in (person.personal_id, "001188000999")
+        for consumer in (world.consumer.pk, world.outsider.pk)
+        for purpose in (world.purpose.code, other_purpose.code)
+        for service in (world.personal_service.pk, world.service.pk)
+    ]
+    answers = [gateway.consent_receipt_in_force(**question) for question in asked]
+
+    assert answers == [_orm_receipt(**question) for question in asked]
+    assert answers[0] == str(newer.receipt_id) != str(older.receipt_id)
+    assert str(outsiders.receipt_id) in answers
+
+
+def test_the_rate_counter_opens_a_window_then_counts_into_it(world: World) -> None:
+    assert [gateway._window_count("congso:exchange:rate:test:1") for _ in range(3)] == [1, 2, 3]
+
+
+def test_a_window_another_process_opened_meanwhile_is_counted_into(monkeypatch: pytest.MonkeyPatch) -> None:
+    class RacingCache:
+        """The window is missing when this process looks, and there when it tries to open it."""
+
+        count: int | None = None
+
+        def incr(self, key: str) -> int:
+            if self.count is None:
+                self.count = 1  # the other process's call
+                raise ValueError(key)
+            self.count += 1
+            return self.count
+
+        def add(self, key: str, value: int, timeout: int) -> bool:
+            return False
+
+    monkeypatch.setattr(gateway, "cache", RacingCache())
+
+    assert gateway._window_count("congso:exchange:rate:test:2") == 2
+
+
+def test_calls_to_a_provider_share_one_kept_alive_connection(
+    world: World, provider: FakeProvider, call: Any
+) -> None:
+    for _ in range(3):
+        assert call(world.service_path(rest="/status/200")).status_code == 200
+
+    assert len(provider.requests) == 3
+    assert len({request.peer_port for request in provider.requests}) == 1

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.test import Client
+import pytest
+from django.test import Client, RequestFactory
 from django.test.client import ClientHandler
+from django.urls import Resolver404, get_resolver
 
 from congso.exchange.models import MessageLogEntry
 from congso.exchange.wsgi import Dispatcher, GatewayHandler
@@ -15,6 +17,7 @@ from .conftest import World
 
 class _LeanClientHandler(ClientHandler):
     load_middleware = GatewayHandler.load_middleware
+    resolve_request = GatewayHandler.resolve_request
 
 
 def test_the_gateway_works_without_middleware(world: World, consumer_token: str) -> None:
@@ -50,3 +53,27 @@ def test_the_site_keeps_its_middleware(client: Client, world: World) -> None:
     response: Any = client.get("/listClients")
 
     assert response["X-Frame-Options"] == "DENY"
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/r1/VN/GOV/000.00.00.G10/THUE/tax-status",
+        "/r1/VN/GOV/000.00.00.G10/THUE/tax-status/status/200",
+        "/r1/VN/GOV/000.00.00.G10/THUE/listMethods",
+    ],
+)
+def test_the_lean_handler_resolves_the_gateway_as_the_site_does(path: str) -> None:
+    lean = GatewayHandler().resolve_request(RequestFactory().get(path))
+    site = get_resolver().resolve(path)
+
+    assert lean.view_name == site.view_name == "exchange:gateway"
+    assert (lean.func, lean.args, lean.kwargs) == (site.func, site.args, site.kwargs)
+
+
+def test_the_lean_handler_leaves_other_paths_to_the_site() -> None:
+    handler = GatewayHandler()
+
+    assert handler.resolve_request(RequestFactory().get("/listClients")).view_name == "exchange:list_clients"
+    with pytest.raises(Resolver404):
+        handler.resolve_request(RequestFactory().get("/r1/VN/GOV"))

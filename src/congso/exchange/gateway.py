@@ -18,6 +18,7 @@ consent stops the next call.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import re
@@ -31,6 +32,7 @@ from typing import Any, TypeVar
 
 import structlog
 from django.core.cache import cache
+from django.db import connection, models
 from django.utils import timezone
 
 from . import metrics
@@ -38,7 +40,7 @@ from .conf import setting
 from .errors import PROBLEM_CONTENT_TYPE, problem_document
 from .ids import ClientId, ServiceId
 from .messagelog import LogRecord, log_append
-from .models import AccessRight, Consent, ProviderKind, Service, Subsystem
+from .models import AccessRight, Consent, ProviderKind, Purpose, Service, Subsystem
 from .providers import (
     ProviderRequest,
     ProviderResponse,
@@ -287,11 +289,24 @@ def _rate_limit(client: ClientInfo) -> None:
     now = _clock()
     window = int(now // 60)
     key = f"congso:exchange:rate:{client.client_id}:{window}"
-    # A fixed one-minute window in the shared cache (Redis in multi-node deployments).
-    count = 1 if cache.add(key, 1, timeout=90) else cache.incr(key)
+    count = _window_count(key)
     if count > limit:
         retry_after = max(1, int(60 - now % 60) + 1)
         raise _Refusal("rate_limited", headers={"Retry-After": str(retry_after)})
+
+
+def _window_count(key: str) -> int:
+    """Count one call in a fixed one-minute window of the shared cache (Redis across nodes).
+
+    Incrementing first costs one cache operation for every call but a window's first; adding
+    first (as ``add`` then ``incr``) costs two for every call but the first.
+    """
+    try:
+        return int(cache.incr(key))
+    except ValueError:
+        if cache.add(key, 1, timeout=90):
+            return 1
+        return int(cache.incr(key))  # another thread or process opened the window meanwhile
 
 
 def _basis(call: GatewayCall, service: ServiceInfo, right: RightInfo) -> str:
@@ -318,15 +333,52 @@ def personal_data_basis(
     """The right's legal basis for this purpose, else the subject's consent in force, else None."""
     if purpose in right.legal_purposes:
         return f"law: {right.legal_basis}"
-    receipt = (
-        Consent.objects.in_force()
-        .filter(
-            subject_personal_id=subject, consumer_id=client_pk, purpose__code=purpose, services=service.pk
-        )
-        .values_list("receipt_id", flat=True)
-        .first()
+    receipt = consent_receipt_in_force(
+        subject=subject, consumer_pk=client_pk, purpose=purpose, service_pk=service.pk
     )
     return None if receipt is None else f"consent: {receipt}"
+
+
+def _column(model: type[models.Model], name: str) -> str:
+    field = model._meta.get_field(name)
+    assert isinstance(field, models.Field)
+    assert field.column
+    return connection.ops.quote_name(field.column)
+
+
+@functools.cache
+def _consent_sql() -> str:
+    """The query of ``Consent.objects.in_force()`` as the gateway asks it, written out once.
+
+    It runs on every personal-data call and is never cached (a withdrawn consent stops the next
+    call), so it skips the ORM's query building, about half a millisecond of CPU per call here.
+    Names come from the models' meta.
+    """
+    quote = connection.ops.quote_name
+    through = Consent.services.through
+
+    def consent(name: str) -> str:
+        return f"c.{_column(Consent, name)}"
+
+    return (
+        f"SELECT {consent('receipt_id')} FROM {quote(Consent._meta.db_table)} c "  # noqa: S608 - names from model meta
+        f"JOIN {quote(Purpose._meta.db_table)} p ON p.{_column(Purpose, 'id')} = {consent('purpose')} "
+        f"JOIN {quote(through._meta.db_table)} cs ON cs.{_column(through, 'consent')} = {consent('id')} "
+        f"WHERE {consent('subject_personal_id')} = %s AND {consent('consumer')} = %s "
+        f"AND p.{_column(Purpose, 'code')} = %s AND cs.{_column(through, 'service')} = %s "
+        f"AND {consent('revoked_at')} IS NULL AND {consent('valid_from')} <= %s AND {consent('valid_until')} > %s "
+        f"ORDER BY {consent('granted_at')} DESC LIMIT 1"
+    )
+
+
+def consent_receipt_in_force(*, subject: str, consumer_pk: int, purpose: str, service_pk: int) -> str | None:
+    """The receipt of the newest consent in force of ``subject`` to this client, purpose and service."""
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    with connection.cursor() as cursor:
+        cursor.execute(_consent_sql(), [subject, consumer_pk, purpose, service_pk, now, now])
+        row = cursor.fetchone()
+    # PostgreSQL returns a UUID, SQLite its 32 hex digits: one text form for the log.
+    return None if row is None else str(uuid.UUID(str(row[0])))
 
 
 def right_lookup(client_pk: int, service_pk: int) -> RightInfo | None:
