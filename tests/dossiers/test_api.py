@@ -5,21 +5,23 @@ from __future__ import annotations
 import hashlib
 import json
 import secrets
+import uuid
 from datetime import timedelta
 from typing import Any
 
 import pytest
 from django.test import Client
 from django.utils import timezone
-from oauth2_provider.models import AccessToken
+from oauth2_provider.models import AccessToken, RefreshToken
 
 from congso.core import calendar
 from congso.dossiers import services
 from congso.dossiers.choices import Status
 from congso.dossiers.models import Dossier, DossierDraft
 from congso.identity import services as identity_services
+from congso.identity.assurance import ACR_BY_LEVEL, AMR_PASSWORD_SMS
 from congso.identity.models import AuthorisationScope, OfficerRole, User
-from congso.identity.oidc.models import Application
+from congso.identity.oidc.models import Application, Authorization
 from tests.identity import factories as identity_factories
 from tests.oidc.flows import sign_in
 
@@ -42,9 +44,13 @@ OFFICER_ACTIONS = (
 )
 
 
+AMR = tuple(AMR_PASSWORD_SMS)
+
+
 # --- Callers ------------------------------------------------------------------------------------
-def bearer(user: User) -> dict[str, str]:
-    """Headers with a fresh access token for ``user``, as the provider would have issued it."""
+def bearer(user: User, *, amr: tuple[str, ...] = AMR) -> dict[str, str]:
+    """Headers with a fresh access token for ``user``, as the provider would have issued it
+    after a login with ``amr``."""
     application = Application.objects.filter(name="Ứng dụng Cổng Số").first()
     if application is None:
         application = Application(
@@ -56,13 +62,24 @@ def bearer(user: User) -> dict[str, str]:
         application.full_clean()
         application.save()
     raw = secrets.token_urlsafe(30)
-    AccessToken.objects.create(
+    token = AccessToken.objects.create(
         user=user,
         application=application,
         token="",
         token_checksum=hashlib.sha256(raw.encode()).hexdigest(),
         expires=timezone.now() + timedelta(hours=1),
         scope="openid profile",
+    )
+    Authorization.objects.create(
+        code_checksum=secrets.token_hex(32),
+        application=application,
+        user=user,
+        scope=token.scope,
+        acr=ACR_BY_LEVEL[user.assurance_level],
+        amr=list(amr),
+        auth_time=timezone.now(),
+        redeemed_at=timezone.now(),
+        access_token=token,
     )
     return {"HTTP_AUTHORIZATION": f"Bearer {raw}"}
 
@@ -251,6 +268,55 @@ def test_an_officer_of_another_agency_sees_nothing_and_can_do_nothing(
         assert response.status_code == 404, action
     assert other.get(f"/dossiers/{dossier.code}").status_code == 404
     assert Dossier.objects.get().status == Status.NEW
+
+
+def test_an_officers_token_from_a_password_only_login_is_refused(world: World) -> None:
+    factories.submitted(world)
+    client = Client()
+
+    for headers in (bearer(world.officer, amr=("pwd",)), _token_without_login(world.officer)):
+        response = client.get(f"{API}/office/dossiers/", **headers)
+        assert response.status_code == 403
+        assert response.json()["code"] == "second_factor_required"
+        assert "hai yếu tố" in response.json()["message_vi"]
+    # A passkey is two factors on its own; a refreshed token keeps its login's factors.
+    passkey = bearer(world.officer, amr=("hwk", "user"))
+    assert client.get(f"{API}/office/dossiers/", **passkey).status_code == 200
+    assert client.get(f"{API}/office/dossiers/", **_refreshed(world.officer)).status_code == 200
+    assert client.get(f"{API}/office/dossiers/", **_refreshed(world.officer, amr=("pwd",))).status_code == 403
+
+
+def _refreshed(user: User, *, amr: tuple[str, ...] = AMR) -> dict[str, str]:
+    """A token obtained with the refresh token of a login with ``amr``."""
+    bearer(user, amr=amr)
+    authorization = Authorization.objects.filter(user=user).latest("pk")
+    family = uuid.uuid4()
+    Authorization.objects.filter(pk=authorization.pk).update(token_family=family)
+    refresh = RefreshToken.objects.create(
+        user=user,
+        application=authorization.application,
+        token=secrets.token_urlsafe(30),
+        access_token=authorization.access_token,
+        token_family=family,
+    )
+    raw = secrets.token_urlsafe(30)
+    AccessToken.objects.create(
+        user=user,
+        application=authorization.application,
+        token="",
+        token_checksum=hashlib.sha256(raw.encode()).hexdigest(),
+        expires=timezone.now() + timedelta(hours=1),
+        scope="openid profile",
+        source_refresh_token=refresh,
+    )
+    return {"HTTP_AUTHORIZATION": f"Bearer {raw}"}
+
+
+def _token_without_login(user: User) -> dict[str, str]:
+    """A token no authorization code led to (the provider never issues one)."""
+    headers = bearer(user)
+    Authorization.objects.filter(user=user).delete()
+    return headers
 
 
 def test_the_agencys_officer_sees_the_queue_but_not_the_applicants_side(

@@ -30,6 +30,7 @@ from congso.core.errors import InvalidInput, PermissionDenied
 from congso.identity import services as identity_services
 from congso.identity.auth import session_is_multi_factor
 from congso.identity.net import client_ip
+from congso.identity.oidc import selectors as oidc_selectors
 from congso.identity.oidc.api import ProviderAccessToken
 from congso.identity.oidc.errors import BearerTokenError
 
@@ -116,7 +117,20 @@ def _user(request: HttpRequest) -> Any:
 
 
 def _officer(request: HttpRequest) -> Any:
-    """The caller, if they process dossiers at some agency; 403 for everyone else."""
+    """The caller, if they process dossiers at some agency; 403 for everyone else.
+
+    Officers act on other people's data: a token must come from a login with two factors, as
+    the back-office session must.
+    """
+    auth = request.auth  # type: ignore[attr-defined]
+    if isinstance(auth, AccessToken):
+        assurance = oidc_selectors.access_token_assurance(auth)
+        if assurance is None or not assurance.multi_factor:
+            raise PermissionDenied(
+                "Chức năng của cán bộ cần đăng nhập bằng hai yếu tố xác thực.",
+                "Officers' functions need a login with two factors.",
+                code="second_factor_required",
+            )
     user = _user(request)
     if not selectors.officer_agencies(user=user):
         raise PermissionDenied(

@@ -10,13 +10,14 @@ from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest
-from oauth2_provider.models import AccessToken
+from oauth2_provider.models import AccessToken, RefreshToken
 
 from congso.identity import selectors as identity_selectors
 from congso.identity import throttle
+from congso.identity.assurance import Assurance
 
 from .errors import BearerTokenError
-from .models import Application, Consent
+from .models import Application, Authorization, Consent
 from .scopes import ACR_LEVELS, SCOPE_OPENID, released_claims
 
 # Where the portal's login through the provider leaves its result in the session.
@@ -144,6 +145,33 @@ def access_token_check(header: str, *, scopes: list[str] | None = None) -> Acces
     if not token.allow_scopes(scopes or [SCOPE_OPENID]):
         raise BearerTokenError.insufficient_scope(scopes or [SCOPE_OPENID])
     return token
+
+
+def access_token_assurance(token: AccessToken) -> Assurance | None:
+    """How the person authenticated at the login that led to ``token``, or None if unknown.
+
+    The authorization code the token came from records ``acr``/``amr``; a token obtained with
+    a refresh token goes back to that code through the refresh-token family. A token no code
+    of ours led to (none is issued otherwise) proves nothing.
+    """
+    authorization = Authorization.objects.filter(access_token=token).only("acr", "amr", "auth_time").first()
+    if authorization is None and token.source_refresh_token_id:
+        family = (
+            RefreshToken.objects.filter(pk=token.source_refresh_token_id)
+            .values_list("token_family", flat=True)
+            .first()
+        )
+        if family:
+            authorization = (
+                Authorization.objects.filter(token_family=family).only("acr", "amr", "auth_time").first()
+            )
+    if authorization is None:
+        return None
+    return Assurance(
+        acr=authorization.acr,
+        amr=list(authorization.amr),
+        auth_time=int(authorization.auth_time.timestamp()),
+    )
 
 
 def portal_session(request: HttpRequest) -> dict[str, Any] | None:
