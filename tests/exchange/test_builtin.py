@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -196,3 +197,52 @@ def test_a_failing_adapter_is_a_logged_502(registries: Registries, monkeypatch: 
 
     assert (refused.value.code, refused.value.status) == ("provider_error", 502)
     assert MessageLogEntry.objects.get(message_id=refused.value.message_id).status == 502
+
+
+def test_a_change_of_residence_is_announced_only_where_the_address_may_go(
+    registries: Registries, provider: Any, settings: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    from congso.exchange import events
+    from congso.exchange.models import Delivery, EventType, Purpose
+    from congso.registry import services as registry_services
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    residence = Service.objects.get(builtin="registry.residence")
+    event_type = EventType.objects.get(provider=residence.provider, code="residence.changed")
+    purpose = Purpose.objects.get(code=PURPOSE)
+    # The ward's one-stop system may call the service, but has no consent of the person and no
+    # legal basis: it subscribes, and is told nothing.
+    right = services.access_right_grant(client=registries.officer_system, service=residence)
+    events.subscription_create(
+        subscriber=registries.officer_system,
+        event_type=event_type,
+        callback_url=f"{provider.url}/hook",
+        purpose=purpose,
+    )
+    person = registries.person
+
+    registry_services.citizen_update(citizen=person, data={"full_name": "Tên Mới"})  # not the residence
+    registry_services.citizen_update(
+        citizen=person, data={"temporary_address": "Số 3 phố Huế", "temporary_commune": registries.commune}
+    )
+    assert not Delivery.objects.exists()
+
+    services.access_right_revoke(right=right)
+    services.access_right_grant(
+        client=registries.officer_system,
+        service=residence,
+        legal_basis="Luật Cư trú 2020, Điều 38",
+        legal_basis_purposes=[purpose],
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        registry_services.citizen_update(citizen=person, data={"temporary_address": "Số 5 phố Huế"})
+
+    [received] = provider.requests
+    sent = json.loads(received.body)
+    assert (sent["type"], sent["source"]) == ("residence.changed", residence.provider.client_id)
+    # Who and when, not the address: that goes only through the service, under its checks.
+    assert set(sent["data"]) == {"personal_id", "changed_at"}
+    assert sent["data"]["personal_id"] == person.personal_id
+    entry = MessageLogEntry.objects.get(transport="webhook")
+    assert entry.data_subject == person.personal_id
+    assert entry.basis == "law: Luật Cư trú 2020, Điều 38"

@@ -97,3 +97,36 @@ def test_an_officers_change_is_audited(operator: Client, units: dict, audit: Aud
     assert citizen.permanent_address == "Số 2, phố Hàng Khay"
     assert audit.actions() == ["registry.citizen.admin_change"]
     assert audit.calls[0]["details"] == {"fields": ["permanent_address"]}
+
+
+def test_an_officers_change_of_residence_is_announced_on_the_exchange(operator: Client, units: dict) -> None:
+    from congso.exchange.demo import exchange_demo_setup
+    from congso.exchange.models import Event
+    from congso.registry.models import Agency, Registry
+
+    police = Agency.objects.create(code="G01", name="Bộ Công an", level="ministry", kind="police")
+    Registry.objects.create(kind="population", owner=police)
+    exchange_demo_setup()
+    citizen = factories.citizen(commune=units["hoan_kiem"])
+    form = {
+        "full_name": "Nguyễn Văn An",
+        "date_of_birth": "1990-05-17",
+        "sex": "M",
+        "ethnicity": "01",
+        "nationality": "VN",
+        "permanent_address": citizen.permanent_address,
+        "permanent_commune": "00070",
+    }
+
+    operator.post(
+        reverse("admin:registry_citizen_change", args=[citizen.pk]), {**form, "full_name": "Nguyễn An"}
+    )
+    assert not Event.objects.exists()  # a new name is not a new residence
+    response = operator.post(
+        reverse("admin:registry_citizen_change", args=[citizen.pk]),
+        {**form, "permanent_address": "Số 2, phố Hàng Khay"},
+    )
+
+    assert response.status_code == 302
+    [event] = Event.objects.select_related("event_type")
+    assert (event.event_type.code, event.data_subject) == ("residence.changed", citizen.personal_id)

@@ -19,8 +19,9 @@ from django.db import transaction
 from congso.core.errors import NotFound
 
 from .conf import setting
+from .events import event_type_define
 from .ids import ClientId
-from .models import AccessRight, Member, MemberClass, ProviderKind, Purpose, Service, Subsystem
+from .models import AccessRight, EventType, Member, MemberClass, ProviderKind, Purpose, Service, Subsystem
 from .services import (
     access_right_grant,
     member_register,
@@ -79,6 +80,8 @@ class BuiltinService:
     # under which they receive personal data without consent (empty: consent is needed).
     clients: tuple[str, ...] = ("portal",)
     legal_basis: str = ""
+    # Events the registry publishes about the service's data: (code, title).
+    events: tuple[tuple[str, str], ...] = ()
 
 
 BUILTIN_SERVICES: tuple[BuiltinService, ...] = (
@@ -154,6 +157,7 @@ BUILTIN_SERVICES: tuple[BuiltinService, ...] = (
         description="Nơi thường trú và nơi tạm trú.",
         personal_data=True,
         path="/",
+        events=(("residence.changed", "Nơi thường trú hoặc tạm trú của công dân thay đổi"),),
         schema={
             "type": "object",
             "properties": {"personal_id": _STRING, "permanent": _PLACE, "temporary": _PLACE},
@@ -512,6 +516,9 @@ def exchange_demo_setup() -> DemoSetupReport:
             current_purposes = {p.code for p in existing.purposes.all()}
             if changed or current_purposes != set(spec.purposes):
                 service = service_update(service=existing, data=changed, purposes=service_purposes)
+        for event_code, event_title in spec.events:
+            if not EventType.objects.filter(provider=provider, code=event_code).exists():
+                event_type_define(provider=provider, code=event_code, title=event_title, service=service)
         for client_key in spec.clients:
             client = own[client_key]
             if not AccessRight.objects.active().filter(client=client, service=service).exists():

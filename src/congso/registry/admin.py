@@ -17,6 +17,7 @@ from django.http import HttpRequest
 
 from congso.core.audit import audit_record
 
+from .events import RESIDENCE_FIELDS, residence_changed_publish
 from .models import (
     AdministrativeUnit,
     Agency,
@@ -106,6 +107,11 @@ class CitizenAdmin(AuditedAdmin):
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> tuple[str, ...]:
         # The ID number is the person's identity: it is never re-typed on an existing record.
         return ("personal_id",) if obj is not None else ()
+
+    def save_model(self, request: HttpRequest, obj: Any, form: ModelForm[Any], change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        if change and RESIDENCE_FIELDS.intersection(form.changed_data):
+            residence_changed_publish(obj, actor=request.user)
 
 
 @admin.register(Household)

@@ -35,6 +35,7 @@ from .choices import (
     UnitLevel,
     VehicleType,
 )
+from .events import RESIDENCE_FIELDS, residence_changed_publish
 from .generate import IMPORT_ORDER, GenerateReport, generate_files
 from .importing import DEFAULT_BATCH_SIZE, ImportReport, import_csv
 from .models import (
@@ -312,6 +313,8 @@ def citizen_update(*, actor: Any = None, citizen: Citizen, data: Mapping[str, An
         audit_record(
             actor=actor, action="registry.citizen.update", target=citizen, details={"fields": changed}
         )
+        if RESIDENCE_FIELDS.intersection(changed):
+            residence_changed_publish(citizen, actor=actor)
     return citizen
 
 
