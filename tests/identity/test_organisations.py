@@ -293,3 +293,22 @@ def test_the_login_does_not_wait_for_the_registry(settings: Any) -> None:
     assert selectors.organisations_user_may_act_for(representative) != []  # not asked yet
     [queued] = DBTaskResult.objects.filter(task_path__endswith="representation_refresh_task")
     assert queued.args_kwargs["kwargs"] == {"user_id": representative.pk}
+
+
+def test_asking_the_registry_again_from_the_page_updates_the_list() -> None:
+    representative, _employee, organisation = _setup()
+    client = Client()
+    login(client, representative)
+    Organisation.objects.filter(code=organisation.organisation_code).update(representative=None)
+
+    page = client.post("/tai-khoan/to-chuc/", follow=True).content.decode()
+    assert "Công ty TNHH Sen Vàng" in page  # asked less than a minute ago: the answer stands
+
+    User.objects.filter(pk=representative.pk).update(
+        representation_checked_at=timezone.now() - timedelta(minutes=2)
+    )
+    page = client.post("/tai-khoan/to-chuc/", follow=True).content.decode()
+
+    assert "Cơ sở dữ liệu đã trả lời: danh sách đã được cập nhật." in page
+    assert "Công ty TNHH Sen Vàng" not in page
+    assert "Bạn chưa thay mặt tổ chức nào." in page

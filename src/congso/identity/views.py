@@ -21,7 +21,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 from webauthn.helpers import base64url_to_bytes, bytes_to_base64url
 
 from congso.core.errors import DomainError, InvalidInput, NotFound
@@ -623,6 +623,7 @@ def login_history(request: HttpRequest) -> HttpResponse:
 
 
 # --- Organisations ----------------------------------------------------------------------------
+@require_http_methods(["GET", "POST"])
 @login_required_mfa
 def organisations(request: HttpRequest) -> HttpResponse:
     """What the person may act for; the registry is asked again when its answer is old, or on request."""
