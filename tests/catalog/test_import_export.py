@@ -75,6 +75,7 @@ def test_export_then_import_gives_back_the_same_catalog() -> None:
         ],
         keywords="sao y bản chính",
         processing_note="Trong ngày",
+        for_organisations=True,
     )
     linked.agencies.add(ward)
     factories.procedure(name="Đăng ký khai sinh", code="1.001193", published=False)
@@ -88,7 +89,21 @@ def test_export_then_import_gives_back_the_same_catalog() -> None:
     again = procedure_export()
     assert stable(again) == stable(exported)
     assert procedure_get(code="2.000815").agencies.get() == ward
+    assert procedure_get(code="2.000815").for_organisations
     assert not Procedure.objects.get(code="1.001193").published
+    assert not Procedure.objects.get(code="1.001193").for_organisations
+
+
+def test_who_may_apply_is_imported_and_defaults_to_people_only() -> None:
+    procedure_import(data=catalog_file(valid_item(), valid_item(code="2.000815", for_organisations=True)))
+
+    assert not Procedure.objects.get(code="1.001193").for_organisations
+    assert Procedure.objects.get(code="2.000815").for_organisations
+    with pytest.raises(ImportRejected) as caught:
+        procedure_import(data=catalog_file(valid_item(code="1.000656", for_organisations="có")))
+    assert [(problem.procedure, problem.path) for problem in caught.value.problems] == [
+        ("1.000656", "for_organisations")
+    ]
 
 
 def test_importing_the_same_file_twice_changes_nothing() -> None:

@@ -348,6 +348,8 @@ def test_the_organisations_representative_sees_what_an_employee_submitted_for_it
     assert representative.citizen is not None
     organisation = identity_factories.make_organisation(representative=representative.citizen)
     assert identity_services.representation_refresh(user=representative)
+    world.procedure.for_organisations = True
+    world.procedure.save(update_fields=["for_organisations"])
     identity_services.organisation_authorisation_grant(
         actor=representative,
         organisation=User.objects.get(organisation_code=organisation.code),
@@ -376,6 +378,24 @@ def test_the_organisations_representative_sees_what_an_employee_submitted_for_it
     assert on_behalf.get(f"/dossiers/{own.code}").status_code == 404
     assert callers["stranger"].get(f"/dossiers/{code}").status_code == 404
     assert {item["code"] for item in applicant.get("/dossiers/").json()["results"]} == {code, own.code}
+
+
+def test_an_organisation_cannot_apply_for_a_procedure_for_individuals(
+    world: World, callers: dict[str, Caller]
+) -> None:
+    enterprise = world.data["enterprise"]  # the applicant is its legal representative
+
+    response = callers["applicant"].post(
+        "/dossiers/drafts", {"procedure_code": world.procedure.code, "organisation_code": enterprise.code}
+    )
+
+    assert response.status_code == 422
+    assert (response.json()["code"], response.json()["field"]) == (
+        "not_for_organisations",
+        "organisation_code",
+    )
+    assert "chỉ dành cho cá nhân" in response.json()["message_vi"]
+    assert not DossierDraft.objects.exists()
 
 
 def test_an_organisation_the_applicant_may_not_act_for_is_refused(

@@ -187,7 +187,13 @@ def test_the_whole_application_by_posts(world: World, applicant: Client) -> None
     assert response["Location"] == f"/ho-so/{dossier.code}/bien-nhan/"
 
 
+def _open_to_organisations(world: World) -> None:
+    world.procedure.for_organisations = True
+    world.procedure.save(update_fields=["for_organisations"])
+
+
 def test_the_legal_representative_applies_for_the_enterprise(world: World, applicant: Client) -> None:
+    _open_to_organisations(world)
     enterprise = world.data["enterprise"]  # the registry names the applicant its representative
     apply_url = f"/thu-tuc/{world.procedure.code}/nop-ho-so/"
 
@@ -228,6 +234,7 @@ def test_applying_for_oneself_is_the_default_and_another_enterprise_is_refused(
 ) -> None:
     from tests.identity import factories as identity_factories
 
+    _open_to_organisations(world)
     apply_url = f"/thu-tuc/{world.procedure.code}/nop-ho-so/"
     someone_elses = identity_factories.make_organisation(representative=identity_factories.make_citizen())
 
@@ -240,9 +247,23 @@ def test_applying_for_oneself_is_the_default_and_another_enterprise_is_refused(
 
 
 def test_who_represents_nothing_is_not_asked_whom_they_apply_for(world: World) -> None:
+    _open_to_organisations(world)
     guide = html(logged_in(world.stranger).get(f"/thu-tuc/{world.procedure.code}/nop-ho-so/"))
 
     assert "Nộp hồ sơ cho" not in guide
+
+
+def test_a_procedure_for_individuals_only_is_not_offered_to_the_enterprise(
+    world: World, applicant: Client, client: Client
+) -> None:
+    enterprise = world.data["enterprise"]
+    procedure_page = html(client.get(f"/thu-tuc/{world.procedure.code}/"))
+    assert re.search(r"<dt>Đối tượng thực hiện</dt><dd>Cá nhân</dd>", procedure_page)
+    apply_url = f"/thu-tuc/{world.procedure.code}/nop-ho-so/"
+
+    assert "Nộp hồ sơ cho" not in html(applicant.get(apply_url))
+    applicant.post(apply_url, {"on_behalf": enterprise.code})  # a crafted choice is ignored
+    assert DossierDraft.objects.get().organisation is None
 
 
 def test_typing_the_data_oneself_fetches_nothing(world: World, applicant: Client) -> None:

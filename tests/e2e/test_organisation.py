@@ -33,6 +33,8 @@ def test_the_representative_authorises_an_employee_who_applies_for_the_enterpris
 ) -> None:
     enterprise = world.data["enterprise"]  # the registry names world.applicant its representative
     employee = world.stranger
+    world.procedure.for_organisations = True  # "đối tượng thực hiện" includes enterprises
+    world.procedure.save(update_fields=["for_organisations"])
     log_in(page, live_server, world.applicant)
 
     page.goto(f"{live_server.url}/tai-khoan/to-chuc/")

@@ -120,7 +120,15 @@ class ProcedureAdmin(admin.ModelAdmin[Procedure]):
         ),
         (
             "Thời hạn, mức độ (time and online level)",
-            {"fields": ("processing_days", "processing_note", "online_level", "assurance_level")},
+            {
+                "fields": (
+                    "processing_days",
+                    "processing_note",
+                    "online_level",
+                    "assurance_level",
+                    "for_organisations",
+                )
+            },
         ),
         ("Biểu mẫu (application form)", {"fields": ("form_schema", "form_ui")}),
     )

@@ -96,6 +96,7 @@ _PROCEDURE = {
         "result_name": {"type": "string", "minLength": 1, "maxLength": 300},
         "online_level": {"enum": OnlineLevel.values},
         "assurance_level": {"enum": AssuranceLevel.values},
+        "for_organisations": {"type": "boolean"},
         "published": {"type": "boolean"},
         "documents": {"type": "array", "items": _DOCUMENT},
         "fees": {"type": "array", "items": _FEE},
@@ -144,6 +145,7 @@ def procedure_as_dict(procedure: Procedure) -> dict[str, Any]:
         "result_name": procedure.result_name,
         "online_level": procedure.online_level,
         "assurance_level": procedure.assurance_level,
+        "for_organisations": procedure.for_organisations,
         "published": procedure.published,
         "documents": [
             {
@@ -242,6 +244,7 @@ def procedure_normalise(raw: Mapping[str, Any]) -> dict[str, Any]:
         "result_name": raw["result_name"].strip(),
         "online_level": raw["online_level"],
         "assurance_level": raw.get("assurance_level", AssuranceLevel.LEVEL_2.value),
+        "for_organisations": raw.get("for_organisations", False),
         "published": raw.get("published", False),
         "documents": [
             {

@@ -105,6 +105,12 @@ class Procedure(models.Model):
     assurance_level = models.PositiveSmallIntegerField(
         "mức định danh điện tử yêu cầu", choices=AssuranceLevel.choices, default=AssuranceLevel.LEVEL_2
     )
+    # "Đối tượng thực hiện": people always; organisations and enterprises only where it says so.
+    for_organisations = models.BooleanField(
+        "tổ chức, doanh nghiệp được thực hiện",
+        default=False,
+        help_text="Đối tượng thực hiện gồm cả tổ chức, doanh nghiệp (không chỉ cá nhân)",
+    )
     form_schema = models.JSONField("biểu mẫu (JSON Schema 2020-12)", default=dict)
     form_ui = models.JSONField("gợi ý hiển thị biểu mẫu", default=dict, blank=True)
     published = models.BooleanField("đã công bố", default=False)

@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from django.urls import reverse
-from ninja import Schema
+from ninja import Field, Schema
 
 from congso.core.money import format_vnd
 from congso.registry.choices import AgencyKind, RegistryKind
@@ -134,6 +134,9 @@ class ProcedureOut(Schema):
     online_level: str
     online_level_label: str
     assurance_level: int
+    for_organisations: bool = Field(
+        ..., description="Tổ chức, doanh nghiệp cũng được thực hiện (organisations may apply too)"
+    )
     documents: list[DocumentOut]
     fees: list[FeeOut]
     fee_free: bool

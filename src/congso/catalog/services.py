@@ -116,6 +116,7 @@ def _write(
         "result_name",
         "online_level",
         "assurance_level",
+        "for_organisations",
         "published",
     ):
         setattr(procedure, name, data[name])

@@ -167,6 +167,13 @@ def draft_start(*, user: Any, procedure_code: str, organisation: Any = None) -> 
             "Tài khoản này không gắn với công dân nên không nộp hồ sơ được.",
             "This account is not bound to a citizen, so it cannot apply.",
         )
+    if organisation is not None and not procedure.for_organisations:
+        raise InvalidInput(
+            "Thủ tục này chỉ dành cho cá nhân; tổ chức, doanh nghiệp không nộp được.",
+            "This procedure is for individuals only; an organisation cannot apply for it.",
+            field="organisation_code",
+            code="not_for_organisations",
+        )
     if organisation is not None and not identity_selectors.organisation_may_act(
         user=user, organisation=organisation, scope="dossiers.submit"
     ):

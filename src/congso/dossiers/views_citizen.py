@@ -160,10 +160,13 @@ def apply_start(request: HttpRequest, code: str) -> HttpResponse:
     return _at_level(request, procedure.assurance_level, lambda request: _apply_start(request, procedure))
 
 
-def _on_behalf_form(request: HttpRequest) -> OnBehalfForm | None:
-    """The choice of applying for an organisation, for someone who may; None for everyone else."""
+def _on_behalf_form(request: HttpRequest, procedure: Any) -> OnBehalfForm | None:
+    """The choice of applying for an organisation, where the procedure is open to organisations
+    and the person may act for one; None otherwise."""
     user = request.user
     assert isinstance(user, User)
+    if not procedure.for_organisations:
+        return None
     identity_services.representation_refresh(
         user=user, max_age_seconds=settings.CONGSO_IDENTITY_REPRESENTATION_MAX_AGE_SECONDS
     )
@@ -189,7 +192,7 @@ def _organisation_chosen(request: HttpRequest, on_behalf: OnBehalfForm | None) -
 def _apply_start(request: HttpRequest, procedure: Any) -> HttpResponse:
     agencies = list(procedure.agencies.all())
     form = AgencyForm(request.POST or None, agencies=agencies) if len(agencies) > 1 else None
-    on_behalf = _on_behalf_form(request)
+    on_behalf = _on_behalf_form(request, procedure)
     forms_valid = all(item is None or item.is_valid() for item in (form, on_behalf))
     if request.method == "POST" and forms_valid:
         try:
