@@ -7,7 +7,8 @@ from typing import Any
 
 from django.utils import timezone
 
-from congso.core.errors import Conflict, DomainError, InvalidInput
+from congso.core.errors import Conflict, InvalidInput
+from congso.identity.errors import RateLimited
 
 from .choices import Action, Status, label_en, label_vi
 
@@ -56,21 +57,15 @@ class ConsentNeeded(InvalidInput):
         self.services = services
 
 
-class TooManyLookups(DomainError):
+class TooManyLookups(RateLimited):
     """Too many missed public lookups from one address: it is locked out until ``until``."""
 
-    status = 429
     code = "too_many_lookups"
 
     def __init__(self, until: datetime) -> None:
         when = timezone.localtime(until).strftime("%H:%M")
         super().__init__(
-            f"Tra cứu sai quá nhiều lần; hãy thử lại sau {when}.",
-            f"Too many lookups missed; try again after {when}.",
+            until,
+            message_vi=f"Tra cứu sai quá nhiều lần; hãy thử lại sau {when}.",
+            message_en=f"Too many lookups missed; try again after {when}.",
         )
-        self.until = until
-
-    @property
-    def retry_after(self) -> int:
-        """Seconds until the lock ends, for a ``Retry-After`` header (at least 1)."""
-        return max(1, int((self.until - timezone.now()).total_seconds()))

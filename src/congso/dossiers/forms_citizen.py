@@ -204,12 +204,17 @@ class OnBehalfForm(forms.Form):
     def __init__(self, *args: Any, person: str, organisations: Sequence[Any], **kwargs: Any) -> None:
         kwargs.setdefault("initial", {"on_behalf": self.SELF})
         super().__init__(*args, **kwargs)
+        self._accounts = {entry.code: entry.account for entry in organisations}
         field = self.fields["on_behalf"]
         assert isinstance(field, forms.ChoiceField)
         field.choices = [
             (self.SELF, _("Myself (%(name)s)") % {"name": person}),
             *[(entry.code, f"{entry.name} ({entry.code})") for entry in organisations],
         ]
+
+    def organisation(self) -> Any:
+        """The chosen organisation's account, or None for oneself (the form must be valid)."""
+        return self._accounts.get(self.cleaned_data["on_behalf"])
 
 
 class UploadForm(forms.Form):

@@ -180,15 +180,6 @@ def _on_behalf_form(request: HttpRequest, procedure: Any) -> OnBehalfForm | None
     )
 
 
-def _organisation_chosen(request: HttpRequest, on_behalf: OnBehalfForm | None) -> Any:
-    code = on_behalf.cleaned_data["on_behalf"] if on_behalf is not None else ""
-    return (
-        None
-        if code in {"", OnBehalfForm.SELF}
-        else citizen_reads.organisation_for(user=request.user, code=code)
-    )
-
-
 def _apply_start(request: HttpRequest, procedure: Any) -> HttpResponse:
     agencies = list(procedure.agencies.all())
     form = AgencyForm(request.POST or None, agencies=agencies) if len(agencies) > 1 else None
@@ -199,7 +190,7 @@ def _apply_start(request: HttpRequest, procedure: Any) -> HttpResponse:
             draft = services.draft_start(
                 user=request.user,
                 procedure_code=procedure.code,
-                organisation=_organisation_chosen(request, on_behalf),
+                organisation=on_behalf.organisation() if on_behalf is not None else None,
             )
             services.draft_save(
                 draft=draft,

@@ -7,6 +7,7 @@ was typed, registered or not.
 
 from __future__ import annotations
 
+import math
 from datetime import datetime
 
 from django.utils import timezone
@@ -17,6 +18,11 @@ from congso.core.errors import DomainError, PermissionDenied
 def local_time(moment: datetime) -> str:
     """``14:35 ngày 28/11/2026`` style, in the portal's time zone."""
     return timezone.localtime(moment).strftime("%H:%M %d/%m/%Y")
+
+
+def seconds_until(moment: datetime) -> int:
+    """Whole seconds from now until ``moment``, at least 1: a ``Retry-After`` value."""
+    return max(1, math.ceil((moment - timezone.now()).total_seconds()))
 
 
 class LoginRefused(DomainError):
@@ -49,18 +55,26 @@ class Locked(DomainError):
 
 
 class RateLimited(DomainError):
-    """Too many requests (codes sent, activation attempts): wait until ``until``."""
+    """Too many requests (codes sent, activation attempts): wait until ``until``.
+
+    Other domains' limits subclass it with their own code and words.
+    """
 
     status = 429
     code = "rate_limited"
 
-    def __init__(self, until: datetime) -> None:
+    def __init__(self, until: datetime, *, message_vi: str = "", message_en: str = "") -> None:
         self.until = until
         when = local_time(until)
         super().__init__(
-            f"Bạn đã yêu cầu quá nhiều lần. Vui lòng thử lại lúc {when}.",
-            f"Too many requests. Please try again at {when}.",
+            message_vi or f"Bạn đã yêu cầu quá nhiều lần. Vui lòng thử lại lúc {when}.",
+            message_en or f"Too many requests. Please try again at {when}.",
         )
+
+    @property
+    def retry_after(self) -> int:
+        """Seconds until the limit lifts, for a ``Retry-After`` header."""
+        return seconds_until(self.until)
 
 
 class ResendTooSoon(DomainError):

@@ -9,7 +9,6 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
-import math
 import secrets
 import time
 from typing import Any
@@ -23,7 +22,7 @@ from django.db import transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import translation
 from django.utils.decorators import method_decorator
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
@@ -43,6 +42,7 @@ from oauthlib.oauth2.rfc6749 import errors as oauth_errors
 
 from congso.identity import selectors as identity_selectors
 from congso.identity import services as identity_services
+from congso.identity.errors import seconds_until
 from congso.identity.net import client_ip
 
 from . import selectors, services
@@ -396,8 +396,7 @@ class TokenView(dot_views.TokenView):
         client_id = request.POST.get("client_id") or _basic_auth_client_id(request)
         until = selectors.token_requests_locked_until(ip=ip, client_id=client_id)
         if until is not None:
-            retry_after = max(1, math.ceil((until - timezone.now()).total_seconds()))
-            return TokenRequestsThrottled(retry_after).response()
+            return TokenRequestsThrottled(seconds_until(until)).response()
         headers, body, status, authenticated = self._token_response(request, client_id)
         if status != 200:
             services.token_refusal_count(ip=ip, client_id=client_id, client_authenticated=authenticated)
