@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import hashlib
 import http.client
 import json
 import os
@@ -38,7 +37,6 @@ import subprocess
 import sys
 import tempfile
 import time
-from datetime import timedelta
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
@@ -96,33 +94,9 @@ def _django() -> None:
 
 def _token(user: Any, application: Any) -> str:
     """An access token as the provider issues it after a login with password and SMS code."""
-    from django.utils import timezone
-    from oauth2_provider.models import AccessToken
+    from tests.oidc.flows import access_token_issued
 
-    from congso.identity.assurance import ACR_BY_LEVEL, AMR_PASSWORD_SMS
-    from congso.identity.oidc.models import Authorization
-
-    raw = secrets.token_urlsafe(30)
-    token = AccessToken.objects.create(
-        user=user,
-        application=application,
-        token="",
-        token_checksum=hashlib.sha256(raw.encode()).hexdigest(),
-        expires=timezone.now() + timedelta(hours=6),
-        scope="openid profile",
-    )
-    Authorization.objects.create(
-        code_checksum=secrets.token_hex(32),
-        application=application,
-        user=user,
-        scope=token.scope,
-        acr=ACR_BY_LEVEL[user.assurance_level],
-        amr=list(AMR_PASSWORD_SMS),
-        auth_time=timezone.now(),
-        redeemed_at=timezone.now(),
-        access_token=token,
-    )
-    return raw
+    return access_token_issued(user, application, hours=6)
 
 
 def setup_fixtures(out: Path, plain_drafts: int, pdf_drafts: int) -> None:

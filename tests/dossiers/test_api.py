@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 import secrets
 import uuid
@@ -12,18 +11,18 @@ from typing import Any
 import pytest
 from django.test import Client
 from django.utils import timezone
-from oauth2_provider.models import AccessToken, RefreshToken
+from oauth2_provider.models import RefreshToken
 
 from congso.core import calendar
 from congso.dossiers import services
 from congso.dossiers.choices import Status
 from congso.dossiers.models import Dossier, DossierDraft
 from congso.identity import services as identity_services
-from congso.identity.assurance import ACR_BY_LEVEL, AMR_PASSWORD_SMS
+from congso.identity.assurance import AMR_PASSWORD_SMS
 from congso.identity.models import AuthorisationScope, OfficerRole, User
 from congso.identity.oidc.models import Application, Authorization
 from tests.identity import factories as identity_factories
-from tests.oidc.flows import sign_in
+from tests.oidc.flows import access_token_issued, sign_in
 
 from . import factories
 from .factories import World
@@ -61,27 +60,7 @@ def bearer(user: User, *, amr: tuple[str, ...] = AMR) -> dict[str, str]:
         )
         application.full_clean()
         application.save()
-    raw = secrets.token_urlsafe(30)
-    token = AccessToken.objects.create(
-        user=user,
-        application=application,
-        token="",
-        token_checksum=hashlib.sha256(raw.encode()).hexdigest(),
-        expires=timezone.now() + timedelta(hours=1),
-        scope="openid profile",
-    )
-    Authorization.objects.create(
-        code_checksum=secrets.token_hex(32),
-        application=application,
-        user=user,
-        scope=token.scope,
-        acr=ACR_BY_LEVEL[user.assurance_level],
-        amr=list(amr),
-        auth_time=timezone.now(),
-        redeemed_at=timezone.now(),
-        access_token=token,
-    )
-    return {"HTTP_AUTHORIZATION": f"Bearer {raw}"}
+    return {"HTTP_AUTHORIZATION": f"Bearer {access_token_issued(user, application, amr=amr)}"}
 
 
 class Caller:
@@ -299,16 +278,7 @@ def _refreshed(user: User, *, amr: tuple[str, ...] = AMR) -> dict[str, str]:
         access_token=authorization.access_token,
         token_family=family,
     )
-    raw = secrets.token_urlsafe(30)
-    AccessToken.objects.create(
-        user=user,
-        application=authorization.application,
-        token="",
-        token_checksum=hashlib.sha256(raw.encode()).hexdigest(),
-        expires=timezone.now() + timedelta(hours=1),
-        scope="openid profile",
-        source_refresh_token=refresh,
-    )
+    raw = access_token_issued(user, authorization.application, refreshed_with=refresh)
     return {"HTTP_AUTHORIZATION": f"Bearer {raw}"}
 
 

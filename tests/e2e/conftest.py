@@ -10,6 +10,8 @@ Fixtures for every e2e test (the site runs in pytest-django's ``live_server``):
   pass ``bypass_csp=True``.
 - ``csp_violations(page)``: start collecting the CSP violations Chromium reports on a page.
 - ``axe_scan(page)``: run axe-core on the page, return its violations (a list of dicts).
+- ``world``: the dossier tests' world (registries on the exchange, a ward, its officers, a
+  procedure), with uploads in a temporary folder and a fast password hasher.
 """
 
 from __future__ import annotations
@@ -107,3 +109,12 @@ def describe_violations(violations: list[dict[str, Any]]) -> str:
         lines.append(f"{violation['id']} ({violation['impact']}): {violation['help']} {violation['helpUrl']}")
         lines.extend(f"    {node['html']}" for node in violation["nodes"][:5])
     return "\n".join(lines)
+
+
+@pytest.fixture
+def world(settings: Any, tmp_path: Path) -> Any:
+    from tests.dossiers import factories
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    return factories.world()

@@ -24,13 +24,6 @@ DATABASE = "Cơ sở dữ liệu quốc gia về dân cư"
 CODE = re.compile(r"H15\.50-\d{6}-\d{4}")
 
 
-@pytest.fixture
-def world(settings: Any, tmp_path: Path) -> factories.World:
-    settings.MEDIA_ROOT = tmp_path / "media"
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    return factories.world()
-
-
 def log_in(page: Page, live_server: Any, user: Any) -> None:
     """Give the browser the session of a person who has just logged in (password + SMS code)."""
     client = Client()

@@ -25,13 +25,6 @@ from tests.e2e.test_apply import DATABASE, log_in
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
-@pytest.fixture
-def world(settings: Any, tmp_path: Path) -> factories.World:
-    settings.MEDIA_ROOT = tmp_path / "media"
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    return factories.world()
-
-
 def action_form(page: Page, button: str) -> Any:
     """The back-office form whose submit button reads ``button``."""
     return page.locator("form", has=page.get_by_role("button", name=button, exact=True))

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import re
 from datetime import timedelta
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -19,13 +18,6 @@ from tests.e2e.conftest import axe_scan, describe_violations
 from tests.e2e.test_apply import log_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def world(settings: Any, tmp_path: Path) -> factories.World:
-    settings.MEDIA_ROOT = tmp_path / "media"
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    return factories.world()
 
 
 def test_the_representative_authorises_an_employee_who_applies_for_the_enterprise(

@@ -6,17 +6,21 @@ import base64
 import hashlib
 import secrets
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 import requests
 from django.test import Client
+from django.utils import timezone
+from oauth2_provider.models import AccessToken, RefreshToken
 
 from congso.core.models import AuditEntry
-from congso.identity.assurance import ACR_BY_LEVEL, SESSION_AUTH_KEY
+from congso.identity.assurance import ACR_BY_LEVEL, AMR_PASSWORD_SMS, SESSION_AUTH_KEY
 from congso.identity.models import User
-from congso.identity.oidc.models import Application
+from congso.identity.oidc.models import Application, Authorization
 
 SECRET = "s3cr3t-" + "x" * 60
 
@@ -136,3 +140,42 @@ def consent_if_asked(
         data={"decision": decision, "csrfmiddlewaretoken": browser.cookies.get("csrftoken", "")},
         allow_redirects=False,
     )
+
+
+def access_token_issued(
+    user: Any,
+    application: Application,
+    *,
+    amr: Sequence[str] = AMR_PASSWORD_SMS,
+    hours: int = 1,
+    refreshed_with: RefreshToken | None = None,
+) -> str:
+    """A raw access token as the provider issues it, without the browser dance.
+
+    After a login with ``amr``: the token and the authorization code it came from (which
+    records the login). With ``refreshed_with``: a token obtained with that refresh token, which
+    has no code of its own and goes back to its login through the refresh-token family.
+    """
+    raw = secrets.token_urlsafe(30)
+    token = AccessToken.objects.create(
+        user=user,
+        application=application,
+        token="",
+        token_checksum=hashlib.sha256(raw.encode()).hexdigest(),
+        expires=timezone.now() + timedelta(hours=hours),
+        scope="openid profile",
+        source_refresh_token=refreshed_with,
+    )
+    if refreshed_with is None:
+        Authorization.objects.create(
+            code_checksum=secrets.token_hex(32),
+            application=application,
+            user=user,
+            scope=token.scope,
+            acr=ACR_BY_LEVEL[user.assurance_level],
+            amr=list(amr),
+            auth_time=timezone.now(),
+            redeemed_at=timezone.now(),
+            access_token=token,
+        )
+    return raw
